@@ -1,0 +1,68 @@
+"""Block-readable audio sources: how audio flows between render, master and export.
+
+A 45-minute stereo track at 44.1 kHz is close to a gigabyte as float32, so
+stages never hold a whole track: they pass a :class:`Source` and read it in
+blocks. Every read returns float32 of shape ``(stop - start, n_channels)``;
+samples outside ``[0, n_samples)`` read as zeros, so filters can take context
+margins at the track's edges without special cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+#: Default block length for streaming passes (samples; 10 s at 44.1 kHz).
+BLOCK_SAMPLES = 441_000
+
+
+@runtime_checkable
+class Source(Protocol):
+    """Random-access, block-readable audio."""
+
+    sample_rate: int
+    n_samples: int
+    n_channels: int
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        """Samples ``[start, stop)`` as float32, shape ``(stop - start, n_channels)``."""
+        ...
+
+
+class ArraySource:
+    """A :class:`Source` over an in-memory array of shape ``(n,)`` or ``(n, channels)``."""
+
+    def __init__(self, samples: np.ndarray, sample_rate: int):
+        samples = np.asarray(samples, dtype=np.float32)
+        if samples.ndim == 1:
+            samples = samples[:, None]
+        self.samples = samples
+        self.sample_rate = int(sample_rate)
+        self.n_samples = samples.shape[0]
+        self.n_channels = samples.shape[1]
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        return read_padded(self.samples, start, stop)
+
+
+def read_padded(samples: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """Slice ``samples[start:stop]`` along axis 0, zero-padding outside the array."""
+    n = samples.shape[0]
+    out = np.zeros((stop - start,) + samples.shape[1:], dtype=np.float32)
+    lo, hi = max(start, 0), min(stop, n)
+    if hi > lo:
+        out[lo - start : hi - start] = samples[lo:hi]
+    return out
+
+
+def iter_blocks(n_samples: int, block_samples: int = BLOCK_SAMPLES) -> Iterator[tuple[int, int]]:
+    """Yield ``(start, stop)`` pairs that tile ``[0, n_samples)``."""
+    for start in range(0, n_samples, block_samples):
+        yield start, min(start + block_samples, n_samples)
+
+
+def read_all(source: Source) -> np.ndarray:
+    """Read a whole source into memory (tests and short tracks only)."""
+    return source.read(0, source.n_samples)

@@ -1,0 +1,46 @@
+"""Durations as people write them (``3s``, ``500ms``, ``5m``, ``1m30s``) and as samples."""
+
+from __future__ import annotations
+
+import re
+
+_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
+_UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_duration_s(text: str) -> float:
+    """Parse ``"3s"``, ``"1.5s"``, ``"500ms"``, ``"5m"``, ``"1m30s"`` or ``"2:30"`` into seconds.
+
+    A bare number is seconds. Raises :class:`ValueError` with a readable
+    message on anything else.
+    """
+    t = str(text).strip().lower().replace(" ", "")
+    if not t:
+        raise ValueError("empty duration")
+    if re.fullmatch(r"\d+:\d{1,2}(\.\d+)?", t):
+        minutes, seconds = t.split(":")
+        return int(minutes) * 60 + float(seconds)
+    if re.fullmatch(r"\d+(\.\d+)?", t):
+        return float(t)
+    pos, total = 0, 0.0
+    for m in _PART.finditer(t):
+        if m.start() != pos:
+            break
+        total += float(m.group(1)) * _UNIT_S[m.group(2)]
+        pos = m.end()
+    if pos != len(t) or pos == 0:
+        raise ValueError(
+            f"cannot read duration {text!r}: write e.g. 3s, 1.5s, 500ms, 5m, 1m30s or 2:30"
+        )
+    return total
+
+
+def seconds_to_samples(duration_s: float, sample_rate: int) -> int:
+    """Round a duration to a whole number of samples."""
+    return int(round(duration_s * sample_rate))
+
+
+def format_duration(duration_s: float) -> str:
+    """``312.4`` -> ``"5:12.4"``, for messages and listings."""
+    minutes, seconds = divmod(duration_s, 60.0)
+    return f"{int(minutes)}:{seconds:04.1f}"
