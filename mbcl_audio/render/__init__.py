@@ -1,0 +1,1 @@
+"""Render stage: speech, pacing tone and background bed mixed into one stereo source."""
