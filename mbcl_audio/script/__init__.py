@@ -1,0 +1,32 @@
+"""Exercise scripts: the text format trainers write, parsed into a :class:`Script`.
+
+See ``docs/script-format.md`` for the format and :mod:`.parser` for the rules.
+"""
+
+from mbcl_audio.script.model import (
+    Breathe,
+    FrontMatter,
+    Item,
+    Pause,
+    Script,
+    ScriptError,
+    Section,
+    SourcePos,
+    Speech,
+)
+from mbcl_audio.script.parser import find_scripts, parse_script, parse_text
+
+__all__ = [
+    "Breathe",
+    "FrontMatter",
+    "Item",
+    "Pause",
+    "Script",
+    "ScriptError",
+    "Section",
+    "SourcePos",
+    "Speech",
+    "find_scripts",
+    "parse_script",
+    "parse_text",
+]
