@@ -1,0 +1,163 @@
+"""Turn utterance texts into clean, level-matched clips at the internal rate.
+
+Each clip is synthesized (through the speech cache), resampled to
+:data:`mbcl_audio.SAMPLE_RATE`, trimmed of the engine's leading and trailing
+silence (the planner places pauses itself, so engine padding would lengthen
+every pause unpredictably), faded at its edges, and finally scaled by one gain
+common to all clips so that speech sits at a known loudness while the
+natural level differences between utterances survive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyloudnorm
+import soxr
+
+from .. import SAMPLE_RATE
+from .voice.base import VoiceBackend, VoiceError
+from .voice.cache import SpeechCache
+
+#: Below this peak (-80 dBFS) an utterance counts as silent: the engine failed.
+_SILENT_PEAK = 1e-4
+
+#: Edge fade length (seconds). 5 ms is inaudible as a fade but removes the
+#: step a cut through a waveform would otherwise leave.
+FADE_S = 0.005
+
+_BLOCK_S = 0.4  # BS.1770 gating block; pyloudnorm needs at least this much audio
+
+
+def trim_silence(
+    x: np.ndarray,
+    sample_rate: int,
+    threshold_db: float = -45.0,
+    pre_roll_s: float = 0.04,
+    post_roll_s: float = 0.08,
+    frame_s: float = 0.01,
+) -> np.ndarray:
+    """Cut leading and trailing silence from a mono clip.
+
+    A frame (``frame_s``, 10 ms) is "sound" when its RMS is within
+    ``threshold_db`` of the clip's sample peak. The result runs from the first
+    sound frame minus ``pre_roll_s`` to the last sound frame plus
+    ``post_roll_s`` (seconds), so soft onsets and decaying endings are kept.
+
+    Args:
+        x: Mono samples, shape ``(n,)``.
+        sample_rate: Rate of ``x`` (Hz).
+
+    Returns:
+        A view/slice of ``x``, shape ``(m,)`` with ``m <= n``; empty if ``x``
+        is empty or entirely zero.
+    """
+    x = np.asarray(x)
+    if x.ndim != 1:
+        raise ValueError(f"trim_silence expects mono (n,), got shape {x.shape}")
+    peak = float(np.max(np.abs(x))) if x.size else 0.0
+    if peak == 0.0:
+        return x[:0]
+    frame = max(1, int(round(frame_s * sample_rate)))
+    n_frames = -(-x.size // frame)  # ceil
+    padded = np.zeros(n_frames * frame, dtype=np.float64)
+    padded[: x.size] = x
+    rms = np.sqrt(np.mean(padded.reshape(n_frames, frame) ** 2, axis=1))
+    loud = np.flatnonzero(rms >= peak * 10.0 ** (threshold_db / 20.0))
+    if loud.size == 0:
+        # Only possible for a threshold above the peak frame's RMS (e.g. a lone
+        # click with threshold_db near 0): nothing counts as sound.
+        return x[:0]
+    start = max(0, loud[0] * frame - int(round(pre_roll_s * sample_rate)))
+    stop = min(x.size, (loud[-1] + 1) * frame + int(round(post_roll_s * sample_rate)))
+    return x[start:stop]
+
+
+def apply_fades(x: np.ndarray, sample_rate: int, fade_s: float = FADE_S) -> np.ndarray:
+    """Raised-cosine fade-in and fade-out of ``fade_s`` seconds; first and last sample become 0.
+
+    Args:
+        x: Mono samples, shape ``(n,)``; not modified.
+
+    Returns:
+        float32 copy, shape ``(n,)``. Clips shorter than two fades get two
+        half-length fades.
+    """
+    y = np.array(x, dtype=np.float32, copy=True)
+    n_fade = min(int(round(fade_s * sample_rate)), y.size // 2)
+    if n_fade <= 0:
+        return np.zeros_like(y)
+    ramp = (0.5 - 0.5 * np.cos(np.pi * np.arange(n_fade) / n_fade)).astype(np.float32)  # 0 -> ~1
+    y[:n_fade] *= ramp
+    y[-n_fade:] *= ramp[::-1]
+    return y
+
+
+def integrated_loudness(x: np.ndarray, sample_rate: int) -> float:
+    """BS.1770 integrated loudness of mono ``x`` (LUFS), via pyloudnorm.
+
+    Clips shorter than one 400 ms gating block are measured as a periodic
+    repetition of themselves (same mean-square level), because the meter
+    needs at least one full block.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    need = int(np.ceil(_BLOCK_S * sample_rate)) + 1
+    if 0 < x.size < need:
+        x = np.tile(x, -(-need // x.size))
+    return float(pyloudnorm.Meter(sample_rate).integrated_loudness(x))
+
+
+def prepare_utterances(
+    texts: Sequence[str],
+    backend: VoiceBackend,
+    cache: SpeechCache,
+    sample_rate: int = SAMPLE_RATE,
+    speech_lufs: float = -20.0,
+) -> list[np.ndarray]:
+    """Synthesize, resample, trim, fade and loudness-match a list of utterances.
+
+    Args:
+        texts: Utterance texts, in script order.
+        backend: The voice.
+        cache: Speech cache to synthesize through.
+        sample_rate: Output rate (Hz); the internal :data:`SAMPLE_RATE` by default.
+        speech_lufs: Integrated loudness (LUFS) the concatenation of all
+            clips is brought to, with one common gain.
+
+    Returns:
+        One float32 mono array of shape ``(n_i,)`` per text, at ``sample_rate``.
+        Peaks are not limited here (a float array may exceed 1.0 at loud
+        targets); the master stage's true-peak limiter handles that.
+
+    Raises:
+        VoiceError: if the voice returns empty or silent audio for a text
+            (the message names the text).
+    """
+    clips: list[np.ndarray] = []
+    for text in texts:
+        raw = np.asarray(cache.synthesize(backend, text), dtype=np.float32)
+        if raw.size == 0 or float(np.max(np.abs(raw))) < _SILENT_PEAK:
+            raise VoiceError(
+                f"voice {backend.name!r} ({backend.language}) produced no audible speech "
+                f"for utterance {text!r}"
+            )
+        if backend.sample_rate != sample_rate:
+            raw = soxr.resample(raw, backend.sample_rate, sample_rate, quality="HQ")
+        clips.append(apply_fades(trim_silence(raw, sample_rate), sample_rate))
+    if not clips:
+        return []
+
+    # One gain for all clips: measure the concatenation (gaps would be gated
+    # out anyway) and shift it to the target. Measured twice because the
+    # -70 LUFS absolute gate makes loudness only almost linear in gain.
+    joined = np.concatenate(clips)
+    gain = 1.0
+    for _ in range(2):
+        loudness = integrated_loudness(joined * gain, sample_rate)
+        if not np.isfinite(loudness):
+            raise VoiceError(
+                f"voice {backend.name!r} produced speech too quiet to measure for {len(clips)} utterances"
+            )
+        gain *= 10.0 ** ((speech_lufs - loudness) / 20.0)
+    return [(clip * np.float32(gain)).astype(np.float32) for clip in clips]

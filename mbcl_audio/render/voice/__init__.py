@@ -1,0 +1,53 @@
+"""Speech backends (espeak-ng, piper) behind one protocol, plus the speech cache.
+
+Use :func:`get_voice` to turn a voice name from a script or the command line
+into a backend, and :class:`SpeechCache` to synthesize through the disk cache.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .base import VoiceBackend, VoiceError
+from .cache import SpeechCache
+
+__all__ = ["KNOWN_VOICES", "SpeechCache", "VoiceBackend", "VoiceError", "get_voice"]
+
+#: Voice names :func:`get_voice` accepts besides a path to a piper ``.onnx`` file.
+KNOWN_VOICES = ("espeak", "piper-joe")
+
+
+def get_voice(name: str, language: str) -> VoiceBackend:
+    """The backend for voice ``name`` speaking ``language``.
+
+    Args:
+        name: ``"espeak"`` (any espeak-ng language), ``"piper-joe"`` (English
+            only), or a path ending in ``.onnx`` to a piper voice file (its
+            config is expected at ``<path>.json``).
+        language: Language tag of the text, e.g. ``"nl"``, ``"en"``, ``"de"``.
+
+    Raises:
+        VoiceError: for an unknown name, a voice that cannot speak
+            ``language``, or a missing model file.
+    """
+    if name == "espeak":
+        from .espeak import EspeakVoice
+
+        return EspeakVoice(language)
+    if name == "piper-joe":
+        if language.replace("_", "-").split("-")[0].lower() != "en":
+            raise VoiceError(
+                f"voice 'piper-joe' speaks English only, not {language!r}; "
+                f"use voice 'espeak' (draft quality) or a piper .onnx voice for {language!r}"
+            )
+        from .piper import PiperVoice
+
+        return PiperVoice(language=language)
+    if name.lower().endswith(".onnx"):
+        from .piper import PiperVoice
+
+        return PiperVoice(model_path=Path(name), language=language)
+    raise VoiceError(
+        f"unknown voice {name!r}; known voices: {', '.join(KNOWN_VOICES)}, "
+        "or a path to a piper .onnx voice file"
+    )
