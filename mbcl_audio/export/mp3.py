@@ -1,0 +1,147 @@
+"""Streaming MP3 encoding with soundfile (libsndfile's built-in LAME).
+
+libsndfile takes a ``compression_level`` in ``[0, 1)``, not a bitrate. With
+``bitrate_mode="CONSTANT"`` libsndfile 1.2.2 asks LAME for about
+``320 - 288 * level`` kb/s and LAME rounds to the nearest legal MPEG-1
+bitrate. Measured (44.1 and 48 kHz, mono and stereo; see
+``tests/export/test_mp3.py``): level 0.0 -> 320, 0.2 -> 256, 0.4 -> 192,
+0.5 -> 160 (a tie point: 0.49 gives 192). We use the centre of each level
+band so a rounding change in a later libsndfile or LAME cannot flip the
+bitrate, and check the written frame header anyway.
+
+Below 64 kb/s stereo LAME drops the CBR "Info" header, and with it the
+gapless information: decodes come back up to 1,584 samples longer. Those
+bitrates are rejected.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Union
+
+import numpy as np
+import soundfile as sf
+
+from ..audio import BLOCK_SAMPLES, Source, iter_blocks
+
+#: Supported CBR bitrates (kb/s) -> libsndfile compression level (centre of
+#: the band that yields that bitrate, 3 decimals: ``(320 - kbps) / 288``).
+COMPRESSION_LEVELS: dict[int, float] = {
+    320: 0.0,
+    256: 0.222,
+    224: 0.333,
+    192: 0.444,
+    160: 0.556,
+    128: 0.667,
+    112: 0.722,
+    96: 0.778,
+    80: 0.833,
+    64: 0.889,
+}
+
+#: MPEG-1 Layer III sample rates (Hz); the table above was measured for these.
+SAMPLE_RATES = (32_000, 44_100, 48_000)
+
+# MPEG-1 Layer III bitrate index -> kb/s, and sample-rate index -> Hz.
+_MPEG1_L3_KBPS = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+_MPEG1_RATES = (44_100, 48_000, 32_000)
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def encode_mp3(
+    source: Source,
+    path: PathLike,
+    bitrate_kbps: int = 192,
+    block_samples: int = BLOCK_SAMPLES,
+) -> Path:
+    """Encode ``source`` to a CBR MP3 at ``path``, block by block; return the path.
+
+    ``bitrate_kbps`` must be a key of :data:`COMPRESSION_LEVELS`. Samples
+    are clipped to ``[-1, 1]`` (the master stage should already have left
+    headroom; clipping here only keeps LAME from wrapping overs). The file
+    carries LAME's gapless header, so decoding it with soundfile yields
+    exactly ``source.n_samples`` frames. Overwrites ``path``; on error a
+    partial file may remain (``write_track`` handles atomic replacement).
+
+    Raises ``ValueError`` for an unsupported bitrate, sample rate, channel
+    count, an empty source or non-finite samples, and ``RuntimeError`` if
+    the encoder did not produce the requested bitrate.
+    """
+    path = Path(path)
+    level = compression_level(bitrate_kbps)
+    if source.sample_rate not in SAMPLE_RATES:
+        raise ValueError(
+            f"MP3 export supports sample rates {SAMPLE_RATES} Hz, got {source.sample_rate}"
+        )
+    if source.n_channels not in (1, 2):
+        raise ValueError(f"MP3 holds 1 or 2 channels, got {source.n_channels}")
+    if source.n_samples <= 0:
+        raise ValueError("cannot encode an empty source (libsndfile writes an unreadable file)")
+
+    with sf.SoundFile(
+        path,
+        "w",
+        samplerate=source.sample_rate,
+        channels=source.n_channels,
+        format="MP3",
+        subtype="MPEG_LAYER_III",
+        compression_level=level,
+        bitrate_mode="CONSTANT",
+    ) as out:
+        for start, stop in iter_blocks(source.n_samples, block_samples):
+            block = np.asarray(source.read(start, stop), dtype=np.float32)
+            if block.shape != (stop - start, source.n_channels):
+                raise ValueError(
+                    f"source.read({start}, {stop}) returned shape {block.shape}, "
+                    f"expected {(stop - start, source.n_channels)}"
+                )
+            if not np.isfinite(block).all():
+                raise ValueError(f"non-finite samples in [{start}, {stop})")
+            # A new array, not in place: the source may hand out a view of its data.
+            out.write(np.clip(block, -1.0, 1.0))
+
+    kbps, rate = first_frame_format(path)
+    if (kbps, rate) != (bitrate_kbps, source.sample_rate):
+        raise RuntimeError(
+            f"encoder wrote {kbps} kb/s at {rate} Hz, asked for {bitrate_kbps} kb/s at "
+            f"{source.sample_rate} Hz: the libsndfile compression-level mapping changed"
+        )
+    return path
+
+
+def compression_level(bitrate_kbps: int) -> float:
+    """libsndfile ``compression_level`` for a supported CBR bitrate (kb/s)."""
+    try:
+        return COMPRESSION_LEVELS[bitrate_kbps]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"unsupported MP3 bitrate {bitrate_kbps!r} kb/s; "
+            f"choose one of {sorted(COMPRESSION_LEVELS)}"
+        ) from None
+
+
+def first_frame_format(path: PathLike) -> tuple[int, int]:
+    """``(bitrate kb/s, sample rate Hz)`` from the first MPEG-1 Layer III frame header.
+
+    Skips an ID3v2 tag if present. In a CBR file every frame, including
+    LAME's "Info" frame, carries the same bitrate index, so one header is
+    enough. Raises ``ValueError`` if no such frame is found near the start.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(10)
+        offset = 0
+        if head[:3] == b"ID3" and len(head) == 10:
+            size = (head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9]
+            offset = 10 + size + (10 if head[5] & 0x10 else 0)  # footer flag
+        fh.seek(offset)
+        data = fh.read(8192)
+    for i in range(len(data) - 3):
+        b1, b2 = data[i + 1], data[i + 2]
+        # Sync (11 bits), MPEG-1 (bits 11), Layer III (bits 01).
+        if data[i] == 0xFF and (b1 & 0xFE) == 0xFA:
+            br_index, sr_index = b2 >> 4, (b2 >> 2) & 0x3
+            if 0 < br_index < 15 and sr_index < 3:
+                return _MPEG1_L3_KBPS[br_index], _MPEG1_RATES[sr_index]
+    raise ValueError(f"{path}: no MPEG-1 Layer III frame header found")

@@ -1,0 +1,122 @@
+"""MP3 encoding: exact length (gapless header), fidelity, bitrate, CBR."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+import soundfile as sf
+from mutagen.mp3 import MP3, BitrateMode
+
+from mbcl_audio.audio import ArraySource
+from mbcl_audio.export import COMPRESSION_LEVELS, encode_mp3
+from mbcl_audio.export.mp3 import first_frame_format
+
+SR = 44_100  # matches conftest.SR
+SECONDS = 20  # matches conftest.SECONDS
+
+
+def aligned_correlation(ref: np.ndarray, out: np.ndarray, max_lag: int = 2048) -> tuple[float, int]:
+    """Best Pearson correlation of ``out`` against ``ref`` over lags in ±max_lag samples."""
+    ref, out = ref.ravel() if ref.ndim == 1 else ref[:, 0], out.ravel() if out.ndim == 1 else out[:, 0]
+    best = (-1.0, 0)
+    core = slice(max_lag, len(ref) - max_lag)
+    for lag in range(-max_lag, max_lag + 1):
+        a = ref[core]
+        b = out[core.start + lag : core.stop + lag]
+        c = float(np.corrcoef(a, b)[0, 1])
+        if c > best[0]:
+            best = (c, lag)
+    return best
+
+
+@pytest.fixture(scope="module")
+def encoded(tmp_path_factory, signal):
+    path = tmp_path_factory.mktemp("mp3") / "t.mp3"
+    encode_mp3(ArraySource(signal, SR), path, 192)
+    return path
+
+
+def test_decodes_to_exact_length_and_matches(encoded, signal):
+    decoded, sr = sf.read(encoded, dtype="float32")
+    assert sr == SR
+    assert decoded.shape == signal.shape  # gapless header honoured: no delay/padding
+    for ch in range(2):
+        corr, lag = aligned_correlation(signal[:, ch], decoded[:, ch], max_lag=64)
+        assert lag == 0, "decoder should remove the encoder delay exactly"
+        assert corr > 0.99
+    # SNR of the whole file, no alignment needed since lag is 0.
+    noise = decoded - signal
+    snr_db = 10 * np.log10(np.sum(signal**2) / np.sum(noise**2))
+    assert snr_db > 20
+
+
+def test_constant_bitrate_192(encoded):
+    info = MP3(encoded).info
+    assert info.bitrate == 192_000
+    assert info.bitrate_mode == BitrateMode.CBR
+    assert info.sample_rate == SR and info.channels == 2
+    assert first_frame_format(encoded) == (192, SR)
+    measured_kbps = os.path.getsize(encoded) * 8 / SECONDS / 1000
+    assert measured_kbps == pytest.approx(192, rel=0.03)
+
+
+@pytest.mark.parametrize("rate", [32_000, 44_100, 48_000])
+@pytest.mark.parametrize("kbps", sorted(COMPRESSION_LEVELS))
+@pytest.mark.parametrize("channels", [1, 2])
+def test_bitrate_table(tmp_path, kbps, rate, channels):
+    """Every table entry gives that CBR bitrate and an exact-length decode."""
+    n = rate * 2 + 123
+    x = 0.2 * np.random.default_rng(kbps).standard_normal((n, channels))
+    path = encode_mp3(ArraySource(x, rate), tmp_path / "t.mp3", kbps)
+    assert first_frame_format(path) == (kbps, rate)
+    assert MP3(path).info.bitrate_mode == BitrateMode.CBR
+    assert sf.info(path).frames == n
+
+
+def test_block_size_does_not_change_the_bytes(tmp_path, signal):
+    a = encode_mp3(ArraySource(signal, SR), tmp_path / "a.mp3", 192, block_samples=441_000)
+    b = encode_mp3(ArraySource(signal, SR), tmp_path / "b.mp3", 192, block_samples=4_321)
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_clips_overs_instead_of_wrapping(tmp_path):
+    n = SR
+    t = np.arange(n) / SR
+    x = (3.0 * np.sin(2 * np.pi * 100 * t))[:, None]  # +9.5 dB over full scale
+    path = encode_mp3(ArraySource(x, SR), tmp_path / "loud.mp3")
+    y, _ = sf.read(path, dtype="float32", always_2d=True)
+    ref = np.clip(x, -1, 1)
+    assert np.corrcoef(ref[:, 0], y[:, 0])[0, 1] > 0.99  # a clipped sine, not garbage
+    assert np.max(np.abs(y)) < 1.2
+
+
+def test_source_array_not_modified(tmp_path):
+    x = np.full((SR, 1), 2.0, dtype=np.float32)
+
+    class ViewSource(ArraySource):
+        def read(self, start, stop):
+            return self.samples[start:stop]  # a view, as a lazy source might hand out
+
+    encode_mp3(ViewSource(x, SR), tmp_path / "v.mp3")
+    assert np.all(x == 2.0)
+
+
+@pytest.mark.parametrize("kbps", [0, 150, 32, 56, 500, "192"])
+def test_rejects_unsupported_bitrates(tmp_path, kbps):
+    with pytest.raises(ValueError, match="bitrate"):
+        encode_mp3(ArraySource(np.zeros((100, 2)), SR), tmp_path / "x.mp3", kbps)
+
+
+def test_rejects_bad_sources(tmp_path):
+    with pytest.raises(ValueError, match="sample rate"):
+        encode_mp3(ArraySource(np.zeros((100, 2)), 22_050), tmp_path / "x.mp3")
+    with pytest.raises(ValueError, match="channels"):
+        encode_mp3(ArraySource(np.zeros((100, 3)), SR), tmp_path / "x.mp3")
+    with pytest.raises(ValueError, match="empty"):
+        encode_mp3(ArraySource(np.zeros((0, 2)), SR), tmp_path / "x.mp3")
+    x = np.zeros((100, 2))
+    x[50, 1] = np.nan
+    with pytest.raises(ValueError, match="non-finite"):
+        encode_mp3(ArraySource(x, SR), tmp_path / "x.mp3")
