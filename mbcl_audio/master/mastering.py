@@ -1,0 +1,94 @@
+"""Mastering: one loudness gain plus a true-peak limiter, measured and corrected.
+
+Sparse guided-meditation speech has a high peak-to-loudness ratio, so a gain
+that reaches -16..-18 LUFS pushes its peaks past full scale. :func:`master`
+applies one linear gain towards the target and a look-ahead true-peak
+limiter; because limiting takes loudness away, it re-measures the limited
+output and corrects the gain until the output is within
+``TOLERANCE_LU`` of the target.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from mbcl_audio.audio import BLOCK_SAMPLES, Source
+from mbcl_audio.master.limiter import TruePeakLimiter
+from mbcl_audio.master.loudness import integrated_loudness
+from mbcl_audio.master.truepeak import true_peak_source
+
+#: Stop correcting once the output is this close to the target (LU).
+TOLERANCE_LU = 0.05
+#: Most limiter passes :func:`master` runs (each is a full streaming pass).
+MAX_ITERATIONS = 5
+#: Bounds on the loudness-per-gain slope used by the secant correction: the
+#: limiter never adds loudness faster than the gain (1) and, short of
+#: absurd targets, still passes a fair share of it.
+_SLOPE_RANGE = (0.2, 1.0)
+
+
+@dataclass(frozen=True)
+class MasterResult:
+    """Measured figures of a mastering run (LUFS, dB, dBTP)."""
+
+    input_lufs: float  #: integrated loudness of the input
+    gain_db: float  #: linear gain applied before the limiter
+    output_lufs: float  #: integrated loudness of the limited output
+    true_peak_dbtp: float  #: true peak of the limited output (4x oversampled)
+    ceiling_dbtp: float  #: ceiling the limiter ran at (requested ceiling - headroom)
+    iterations: int  #: limiter passes measured
+    max_reduction_db: float = 0.0  #: deepest limiter gain reduction (dB, >= 0)
+
+
+def master(
+    source: Source,
+    target_lufs: float = -18.0,
+    ceiling_dbtp: float = -1.0,
+    headroom_db: float = 1.0,
+    block_samples: int = BLOCK_SAMPLES,
+) -> tuple[Source, MasterResult]:
+    """Normalize ``source`` to ``target_lufs`` with true peak <= ``ceiling_dbtp - headroom_db``.
+
+    ``headroom_db`` (dB) is kept free below the delivery ceiling because lossy
+    encoding raises the true peak. Returns the limited source (a lazy
+    :class:`TruePeakLimiter`; nothing is rendered until it is read) and the
+    figures measured on it. Each iteration is one streaming pass; the gain is
+    corrected by a secant step on (gain, output loudness). If the target is
+    not reached within ``MAX_ITERATIONS`` passes the last pass is returned,
+    ``output_lufs`` says where it landed.
+
+    Raises ``ValueError`` if the source is silent (no loudness to normalize).
+    """
+    input_lufs = integrated_loudness(source, block_samples)
+    if not math.isfinite(input_lufs):
+        raise ValueError(
+            "source is silent (no 400 ms block above -70 LUFS): nothing to normalize"
+        )
+    limit_at = ceiling_dbtp - headroom_db
+    gain = target_lufs - input_lufs
+    history: list[tuple[float, float]] = []
+    for iteration in range(1, MAX_ITERATIONS + 1):
+        limited = TruePeakLimiter(source, gain_db=gain, ceiling_dbtp=limit_at)
+        output_lufs = integrated_loudness(limited, block_samples)
+        error = target_lufs - output_lufs
+        history.append((gain, output_lufs))
+        if abs(error) <= TOLERANCE_LU or iteration == MAX_ITERATIONS:
+            break
+        slope = 1.0
+        if len(history) >= 2:
+            (g0, l0), (g1, l1) = history[-2], history[-1]
+            if g1 != g0:
+                slope = min(max((l1 - l0) / (g1 - g0), _SLOPE_RANGE[0]), _SLOPE_RANGE[1])
+        gain += error / slope
+    true_peak = true_peak_source(limited, block_samples)
+    result = MasterResult(
+        input_lufs=input_lufs,
+        gain_db=gain,
+        output_lufs=output_lufs,
+        true_peak_dbtp=true_peak,
+        ceiling_dbtp=limit_at,
+        iterations=iteration,
+        max_reduction_db=limited.max_reduction_db,
+    )
+    return limited, result

@@ -1,0 +1,135 @@
+"""True-peak measurement (dBTP) by 4x oversampling, as in ITU-R BS.1770-4 Annex 2.
+
+The sample peak misses peaks that fall between samples: a sine at fs/4 with a
+45 degree phase offset has every sample at 0.707 of its amplitude, 3 dB below
+its true peak. Lossy encoders and DACs reconstruct the continuous waveform, so
+the ceiling that matters is on the interpolated signal.
+
+Interpolation: a 4-phase polyphase FIR. Phase 0 is the input itself (a
+windowed sinc is zero at every whole-sample offset), phases 1..3 are windowed
+sincs evaluated at 1/4, 2/4, 3/4 of a sample, ``2 * HALF_TAPS + 1`` taps each
+(Kaiser window, beta ``KAISER_BETA``), each normalised to unit DC gain. This
+is longer than the 12-tap-per-phase filter printed in Annex 2, so it stays
+accurate closer to Nyquist (interpolation error <= 0.01 dB up to 0.4 fs,
+about 0.1 dB at 0.45 fs = 19.8 kHz at 44.1 kHz). The remaining error of
+any 4x meter is the grid: a peak can fall between the four phases, which
+under-reads a sine by at most 0.17 dB at fs/4 and 0.69 dB at fs/2.
+
+Every output value is a direct dot product over a fixed neighbourhood
+(:func:`scipy.ndimage.correlate1d`, no FFT), so a value depends only on the
+samples around it, never on where a block starts: streaming reads are
+bit-identical to whole-array processing.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+from scipy import ndimage
+
+from mbcl_audio.audio import BLOCK_SAMPLES, Source
+
+#: Oversampling factor (BS.1770-4 Annex 2 asks for 4x at 48 kHz).
+OVERSAMPLE = 4
+#: Input samples on each side that an interpolated value depends on.
+HALF_TAPS = 16
+#: Kaiser window shape of the interpolating sinc: with 33 taps per phase the
+#: interpolation error is <= 0.01 dB up to 0.4 fs and ~0.1 dB at 0.45 fs.
+KAISER_BETA = 6.0
+#: Samples of context needed on each side for an exact envelope value: the FIR
+#: half-length plus one, because the envelope at ``n`` also looks at the phases
+#: between ``n - 1`` and ``n``.
+ENVELOPE_MARGIN = HALF_TAPS + 1
+
+
+@lru_cache(maxsize=1)
+def phase_filters() -> np.ndarray:
+    """Interpolation taps, shape ``(OVERSAMPLE - 1, 2 * HALF_TAPS + 1)``.
+
+    Row ``p - 1`` computes the value at ``n + p / OVERSAMPLE`` with
+    :func:`scipy.ndimage.correlate1d` (centre tap at input offset 0):
+    ``y_p[n] = sum_k taps[p - 1, k] * x[n + k - HALF_TAPS]``.
+    """
+    offsets = np.arange(-HALF_TAPS, HALF_TAPS + 1)  # input offset j of each tap
+    rows = []
+    for p in range(1, OVERSAMPLE):
+        tau = p / OVERSAMPLE - offsets  # time from tap sample to the wanted point
+        window = np.i0(KAISER_BETA * np.sqrt(np.clip(1.0 - (tau / (HALF_TAPS + 1)) ** 2, 0.0, None)))
+        taps = np.sinc(tau) * window / np.i0(KAISER_BETA)
+        rows.append(taps / taps.sum())  # unit DC gain: a constant interpolates to itself
+    return np.asarray(rows)
+
+
+def _as_channels_first(x: np.ndarray) -> np.ndarray:
+    """``(n,)`` or ``(n, ch)`` -> contiguous float32 ``(ch, n)`` (fast axis last for the FIR)."""
+    x = np.asarray(x, dtype=np.float32)
+    if x.ndim == 1:
+        x = x[:, None]
+    if x.ndim != 2:
+        raise ValueError(f"expected audio of shape (n,) or (n, channels), got {x.shape}")
+    return np.ascontiguousarray(x.T)
+
+
+def oversampled_peak_envelope(x: np.ndarray) -> np.ndarray:
+    """Per-sample peak of the 4x-oversampled signal, max over channels.
+
+    ``x``: float array ``(n,)`` or ``(n, ch)``, linear full scale; samples
+    outside the array count as zero. Returns float32 ``(n,)``: ``env[n]`` is
+    the largest ``|x(t)|`` over all channels and all oversampled instants
+    ``t`` in ``(n - 1, n + 1)`` (the sample itself and three phases on each
+    side). Covering both sides means that any oversampled instant lies within
+    the window of *both* neighbouring samples, so a gain that keeps
+    ``g[n] * env[n] <= c`` at every ``n`` bounds the instant whichever
+    neighbour's gain applies to it (the limiter relies on this).
+    """
+    xc = _as_channels_first(x)
+    n = xc.shape[1]
+    env = np.abs(xc).max(axis=0) if n else np.zeros(0, np.float32)
+    if n == 0:
+        return env
+    between = np.zeros(n, dtype=np.float32)  # peak over phases in (n, n + 1)
+    for taps in phase_filters():
+        y = ndimage.correlate1d(xc, taps, axis=-1, mode="constant", cval=0.0)
+        np.maximum(between, np.abs(y).max(axis=0), out=between)
+    np.maximum(env, between, out=env)
+    np.maximum(env[1:], between[:-1], out=env[1:])  # phases in (n - 1, n)
+    return env
+
+
+def _to_db(peak: float) -> float:
+    return 20.0 * math.log10(peak) if peak > 0 else -math.inf
+
+
+def sample_peak_dbfs(x: np.ndarray) -> float:
+    """Largest ``|sample|`` of ``x`` (any shape) in dBFS; ``-inf`` for silence."""
+    x = np.asarray(x)
+    return _to_db(float(np.abs(x).max())) if x.size else -math.inf
+
+
+def true_peak_dbtp(x: np.ndarray, sample_rate: int) -> float:
+    """True peak of ``x`` (``(n,)`` or ``(n, ch)``) in dBTP; ``-inf`` for silence.
+
+    ``sample_rate`` (Hz) is accepted for the BS.1770 interface and checked;
+    the 4x interpolation itself is rate-independent (normalised frequency).
+    """
+    if sample_rate <= 0:
+        raise ValueError(f"sample_rate must be positive, got {sample_rate}")
+    env = oversampled_peak_envelope(x)
+    return _to_db(float(env.max())) if env.size else -math.inf
+
+
+def true_peak_source(source: Source, block_samples: int = BLOCK_SAMPLES) -> float:
+    """True peak of a whole :class:`Source` in dBTP, streamed block by block.
+
+    Each block is read with ``ENVELOPE_MARGIN`` samples of context on both
+    sides so the result equals :func:`true_peak_dbtp` on the whole array.
+    """
+    peak = 0.0
+    m = ENVELOPE_MARGIN
+    for start in range(0, source.n_samples, int(block_samples)):
+        stop = min(start + int(block_samples), source.n_samples)
+        env = oversampled_peak_envelope(source.read(start - m, stop + m))[m:-m]
+        peak = max(peak, float(env.max()))
+    return _to_db(peak)

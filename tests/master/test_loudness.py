@@ -1,0 +1,85 @@
+import math
+
+import numpy as np
+import pyloudnorm
+import pytest
+from conftest import SR, faded_sine, sparse_speech
+
+from mbcl_audio.audio import ArraySource
+from mbcl_audio.master import integrated_loudness
+
+
+def pyln(x: np.ndarray, sr: int) -> float:
+    return pyloudnorm.Meter(sr).integrated_loudness(np.asarray(x, dtype=np.float64))
+
+
+@pytest.mark.parametrize("sr", [22_050, 44_100, 48_000])
+def test_noise_matches_pyloudnorm(sr):
+    rng = np.random.default_rng(sr)
+    x = (0.1 * rng.standard_normal((sr * 7 + 321, 2))).astype(np.float32)
+    x[: sr * 2] *= 0.05  # a quieter part, so the relative gate matters
+    ours = integrated_loudness(ArraySource(x, sr))
+    assert abs(ours - pyln(x, sr)) < 0.02
+
+
+def test_speech_bursts_match_pyloudnorm(speech):
+    ours = integrated_loudness(ArraySource(speech, SR))
+    assert abs(ours - pyln(speech, SR)) < 0.02
+
+
+def test_mono_matches_pyloudnorm(speech):
+    x = speech[:, 0]
+    assert abs(integrated_loudness(ArraySource(x, SR)) - pyln(x, SR)) < 0.02
+
+
+@pytest.mark.parametrize("block", [4410, 12_345, 100_000, 10**7])
+def test_block_size_independent(speech, block):
+    src = ArraySource(speech, SR)
+    assert integrated_loudness(src, block_samples=block) == integrated_loudness(src)
+
+
+def test_ebu_3341_case1_sine():
+    # EBU Tech 3341 case 1: 1 kHz stereo sine at -23 dBFS reads -23.0 LUFS.
+    x = faded_sine(1000.0, 20.0, 10 ** (-23 / 20))
+    stereo = np.stack([x, x], axis=1)
+    assert integrated_loudness(ArraySource(stereo, SR)) == pytest.approx(-23.0, abs=0.1)
+
+
+def test_gating_ignores_long_near_silence():
+    burst = faded_sine(1000.0, 5.0, 10 ** (-23 / 20))
+    alone = integrated_loudness(ArraySource(np.stack([burst, burst], 1), SR))
+    rng = np.random.default_rng(3)
+    # White noise at -85 dBFS reads about -80 LUFS in stereo: below the absolute gate.
+    hiss = 10 ** (-85 / 20) * rng.standard_normal(SR * 60)
+    track = np.concatenate([burst, hiss])
+    stereo = np.stack([track, track], 1)
+    gated = integrated_loudness(ArraySource(stereo, SR))
+    # Blocks straddling the burst's end still count, hence 0.2 LU, not 0.
+    assert gated == pytest.approx(alone, abs=0.2)
+    assert gated == pytest.approx(pyln(stereo, SR), abs=0.02)
+
+
+def test_relative_gate_drops_quiet_bed():
+    # A bed 20 dB below the speech is above -70 LUFS but under the -10 LU gate.
+    loud = faded_sine(1000.0, 5.0, 10 ** (-20 / 20))
+    bed = faded_sine(500.0, 30.0, 10 ** (-40 / 20))
+    track = np.concatenate([loud, bed])
+    alone = integrated_loudness(ArraySource(loud, SR))
+    gated = integrated_loudness(ArraySource(track, SR))
+    assert gated == pytest.approx(alone, abs=0.2)
+    assert gated == pytest.approx(pyln(track, SR), abs=0.02)
+    # Without the relative gate, the 30 s bed would pull the mean down by > 5 LU.
+    ungated_power = (5 * 10 ** (alone / 10) + 30 * 10 ** ((alone - 20) / 10)) / 35
+    assert 10 * np.log10(ungated_power) < alone - 5
+
+
+def test_silence_is_minus_inf():
+    assert integrated_loudness(ArraySource(np.zeros((SR * 2, 2)), SR)) == -math.inf
+    assert integrated_loudness(ArraySource(np.zeros((0, 2)), SR)) == -math.inf
+
+
+def test_gain_moves_loudness_one_for_one():
+    x = sparse_speech(12.0, seed=5)
+    a = integrated_loudness(ArraySource(x, SR))
+    b = integrated_loudness(ArraySource(x * 10 ** (6 / 20), SR))
+    assert b - a == pytest.approx(6.0, abs=1e-3)

@@ -1,0 +1,74 @@
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+import soundfile as sf
+from conftest import SR
+
+from mbcl_audio.audio import ArraySource, read_all
+from mbcl_audio.master import MasterResult, integrated_loudness, master, true_peak_dbtp
+
+CEILING, HEADROOM = -1.0, 1.0
+
+
+@pytest.fixture(scope="module")
+def mastered(speech):
+    src = ArraySource(speech, SR)
+    return {t: master(src, target_lufs=t, ceiling_dbtp=CEILING, headroom_db=HEADROOM) for t in (-23.0, -18.0, -16.0)}
+
+
+def test_peak_to_loudness_trap_is_real(speech):
+    # Gain alone to -16 LUFS would push the true peak far over the ceiling.
+    lufs = integrated_loudness(ArraySource(speech, SR))
+    assert true_peak_dbtp(speech, SR) + (-16.0 - lufs) > CEILING + 3.0
+
+
+@pytest.mark.parametrize("target", [-23.0, -18.0, -16.0])
+def test_lands_on_target_under_ceiling(mastered, target):
+    out, res = mastered[target]
+    assert isinstance(res, MasterResult)
+    y = read_all(out)
+    measured = integrated_loudness(ArraySource(y, SR))
+    assert measured == pytest.approx(target, abs=0.2)
+    assert res.output_lufs == pytest.approx(measured, abs=1e-9)
+    tp = true_peak_dbtp(y, SR)
+    assert tp <= CEILING - HEADROOM + 0.05
+    assert res.true_peak_dbtp == pytest.approx(tp, abs=1e-6)
+    assert res.ceiling_dbtp == CEILING - HEADROOM
+    assert 1 <= res.iterations <= 5
+
+
+def test_louder_targets_need_limiting(mastered):
+    assert mastered[-16.0][1].max_reduction_db > mastered[-18.0][1].max_reduction_db > 0
+    res = mastered[-16.0][1]
+    assert res.gain_db > -16.0 - res.input_lufs  # the gain made up for what limiting took
+
+
+def test_silent_source_raises():
+    with pytest.raises(ValueError, match="nothing to normalize"):
+        master(ArraySource(np.zeros((SR * 3, 2)), SR))
+
+
+def _ffmpeg_ebur128(path) -> tuple[float, float]:
+    run = subprocess.run(
+        ["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"],
+        capture_output=True, text=True, check=True,
+    )
+    summary = run.stderr[run.stderr.rindex("Summary:") :]
+    lufs = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+    peak = float(re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))
+    return lufs, peak
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg not installed")
+@pytest.mark.parametrize("target", [-23.0, -16.0])
+def test_ffmpeg_ebur128_agrees(mastered, target, tmp_path):
+    out, res = mastered[target]
+    path = tmp_path / "mastered.wav"
+    sf.write(path, read_all(out), SR, subtype="FLOAT")
+    lufs, peak = _ffmpeg_ebur128(path)
+    assert lufs == pytest.approx(res.output_lufs, abs=0.2)
+    assert peak == pytest.approx(res.true_peak_dbtp, abs=0.3)
+    assert peak <= CEILING - HEADROOM + 0.3
