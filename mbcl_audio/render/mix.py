@@ -27,9 +27,9 @@ class MixSettings:
     #: Loudness the utterances were prepared at (mono LUFS).
     speech_lufs: float = -20.0
     #: Pacing tone relative to the voice: soft and always below it.
-    pacing_level_lu: float = -14.0
+    pacing_level_lu: float = -16.0
     #: Bed relative to the voice in the pauses (before ducking).
-    bed_level_lu: float = -20.0
+    bed_level_lu: float = -22.0
     #: How far the bed dips under speech (dB).
     duck_db: float = 12.0
 
