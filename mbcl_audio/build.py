@@ -7,6 +7,7 @@ listener gets, not predicted from the plan.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +74,68 @@ def output_path(script: Script, out_dir: Path) -> Path:
     return Path(out_dir) / script.front.language / track_filename(script.front.track, script.front.title)
 
 
+@dataclass(frozen=True)
+class PreparedTrack:
+    """Everything before mastering: the parsed script, its speech, its plan and the mix."""
+
+    script: Script
+    voice_name: str
+    plan: Plan
+    mix: TrackMix
+    synthesized: int
+    cached: int
+
+
+class _StageClock:
+    """Adds wall-clock seconds per stage and reports stage changes to ``progress``."""
+
+    def __init__(self, progress: ProgressFn):
+        self.progress = progress
+        self.seconds: dict[str, float] = {}
+        self._stage: Optional[str] = None
+        self._t = time.perf_counter()
+
+    def start(self, stage: str) -> None:
+        self.stop()
+        self._stage = stage
+        self.progress(stage)
+
+    def stop(self) -> None:
+        now = time.perf_counter()
+        if self._stage is not None:
+            self.seconds[self._stage] = self.seconds.get(self._stage, 0.0) + now - self._t
+        self._stage, self._t = None, now
+
+
+def prepare_track(
+    script_path: Path,
+    options: BuildOptions = BuildOptions(),
+    cache: Optional[SpeechCache] = None,
+    clock: Optional[_StageClock] = None,
+) -> PreparedTrack:
+    """Parse, synthesize (through the cache), plan and set up the mix of one script."""
+    clock = clock or _StageClock(lambda stage: None)
+    clock.start("parse")
+    script = parse_script(Path(script_path))
+    front = script.front
+
+    clock.start("speech")
+    cache = cache if cache is not None else SpeechCache()
+    hits, misses = cache.hits, cache.misses
+    voice = get_voice(options.voice or front.voice, front.language)
+    utterances = prepare_utterances(
+        [u.text for u in script.utterances], voice, cache, SAMPLE_RATE, options.mix.speech_lufs
+    )
+
+    clock.start("plan")
+    length_s = options.length_s if options.length_s is not None else front.length_s
+    plan = fit(script, [len(u) for u in utterances], seconds_to_samples(length_s, SAMPLE_RATE), SAMPLE_RATE)
+    bed = options.bed if options.bed is not None else front.bed
+    mix = TrackMix(plan, utterances, bed=bed, pacing=options.pacing, settings=options.mix)
+    clock.stop()
+    return PreparedTrack(script, voice.name, plan, mix, cache.misses - misses, cache.hits - hits)
+
+
 def build_track(
     script_path: Path,
     out_dir: Path = Path("output"),
@@ -81,69 +144,47 @@ def build_track(
     progress: ProgressFn = lambda stage: None,
 ) -> TrackResult:
     """Build one script into ``<out_dir>/<lang>/NN Title.mp3`` and measure the result."""
-    seconds: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        seconds[stage] = seconds.get(stage, 0.0) + now - clock
-        clock = now
-
-    progress("parse")
-    script = parse_script(Path(script_path))
+    clock = _StageClock(progress)
+    track = prepare_track(script_path, options, cache, clock)
+    script, plan, mix = track.script, track.plan, track.mix
     front = script.front
-    lap("parse")
-
-    progress("speech")
-    cache = cache if cache is not None else SpeechCache()
-    hits, misses = cache.hits, cache.misses
-    voice = get_voice(options.voice or front.voice, front.language)
-    utterances = prepare_utterances(
-        [u.text for u in script.utterances], voice, cache, SAMPLE_RATE, options.mix.speech_lufs
-    )
-    lap("speech")
-
-    progress("plan")
-    length_s = options.length_s if options.length_s is not None else front.length_s
-    plan = fit(script, [len(u) for u in utterances], seconds_to_samples(length_s, SAMPLE_RATE), SAMPLE_RATE)
-    lap("plan")
-
-    bed = options.bed if options.bed is not None else front.bed
-    mix = TrackMix(plan, utterances, bed=bed, pacing=options.pacing, settings=options.mix)
     path = output_path(script, out_dir)
     tags = TrackTags(
         title=front.title,
         track_number=front.track,
         album=front.album or DEFAULT_ALBUM.get(front.language, "MBCL"),
-        artist=front.artist or f"mbcl-audio ({voice.name})",
+        artist=front.artist or f"mbcl-audio ({track.voice_name})",
         language=front.language,
         comment=COMMENT,
     )
+    # Encode to a staging file and measure it; only a file that passes replaces the old one.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_name(f".{path.stem}.staging.mp3")
     headroom_db = ENCODER_HEADROOM_DB
-    for attempt in range(MAX_ATTEMPTS):
-        progress("master")
-        mastered, result = master(mix, options.target_lufs, options.ceiling_dbtp, headroom_db)
-        lap("master")
-        progress("encode")
-        write_track(mastered, path, tags, plan.chapters, options.bitrate_kbps)
-        lap("encode")
-        progress("verify")
-        with FileSource(path) as decoded:
-            loudness = integrated_loudness(decoded)
-            peak = true_peak_source(decoded)
-            duration_s = decoded.n_samples / decoded.sample_rate
-        lap("verify")
-        # The encoder can add inter-sample overshoot; if it crossed the ceiling, limit lower and redo.
-        if peak <= options.ceiling_dbtp:
-            break
-        headroom_db += peak - options.ceiling_dbtp + 0.2
-    else:
-        path.unlink(missing_ok=True)
-        raise RuntimeError(
-            f"{path}: true peak {peak:.2f} dBTP stays above the {options.ceiling_dbtp} dBTP ceiling "
-            f"after {MAX_ATTEMPTS} attempts; the file was removed"
-        )
+    try:
+        for _ in range(MAX_ATTEMPTS):
+            clock.start("master")
+            mastered, result = master(mix, options.target_lufs, options.ceiling_dbtp, headroom_db)
+            clock.start("encode")
+            write_track(mastered, staging, tags, plan.chapters, options.bitrate_kbps)
+            clock.start("verify")
+            with FileSource(staging) as decoded:
+                loudness = integrated_loudness(decoded)
+                peak = true_peak_source(decoded)
+                duration_s = decoded.n_samples / decoded.sample_rate
+            clock.stop()
+            # The encoder can add inter-sample overshoot; if it crossed the ceiling, limit lower and redo.
+            if peak <= options.ceiling_dbtp:
+                break
+            headroom_db += peak - options.ceiling_dbtp + 0.2
+        else:
+            raise RuntimeError(
+                f"{path}: true peak {peak:.2f} dBTP stays above the {options.ceiling_dbtp} dBTP "
+                f"ceiling after {MAX_ATTEMPTS} attempts; nothing was written"
+            )
+        os.replace(staging, path)
+    finally:
+        staging.unlink(missing_ok=True)
     return TrackResult(
         path=path,
         plan=plan,
@@ -151,9 +192,9 @@ def build_track(
         loudness_lufs=loudness,
         true_peak_dbtp=peak,
         duration_s=duration_s,
-        synthesized=cache.misses - misses,
-        cached=cache.hits - hits,
-        seconds_per_stage=seconds,
+        synthesized=track.synthesized,
+        cached=track.cached,
+        seconds_per_stage=clock.seconds,
     )
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.text import Text
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__
@@ -85,7 +86,8 @@ def build(target, languages, length, voice, bed, pacing, target_lufs, out_dir, s
                 results.append(build_track(path, out_dir, options, progress=step))
                 progress.update(task, completed=len(STAGES), stage="done")
     except USER_ERRORS as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        # Messages quote script syntax like [pause 3s]: print them as plain text, unwrapped.
+        console.print(Text("error: ", style="bold red") + Text(str(exc)), soft_wrap=True, highlight=False)
         sys.exit(1)
     for r in results:
         click.echo(

@@ -1,10 +1,7 @@
-import re
-import shutil
-import subprocess
-
 import numpy as np
 import pytest
 import soundfile as sf
+from audio_checks import ffmpeg_ebur128, requires_ffmpeg
 from conftest import SR
 
 from mbcl_audio.audio import ArraySource, read_all
@@ -51,24 +48,13 @@ def test_silent_source_raises():
         master(ArraySource(np.zeros((SR * 3, 2)), SR))
 
 
-def _ffmpeg_ebur128(path) -> tuple[float, float]:
-    run = subprocess.run(
-        ["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"],
-        capture_output=True, text=True, check=True,
-    )
-    summary = run.stderr[run.stderr.rindex("Summary:") :]
-    lufs = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
-    peak = float(re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))
-    return lufs, peak
-
-
-@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg not installed")
+@requires_ffmpeg
 @pytest.mark.parametrize("target", [-23.0, -16.0])
 def test_ffmpeg_ebur128_agrees(mastered, target, tmp_path):
     out, res = mastered[target]
     path = tmp_path / "mastered.wav"
     sf.write(path, read_all(out), SR, subtype="FLOAT")
-    lufs, peak = _ffmpeg_ebur128(path)
+    lufs, peak = ffmpeg_ebur128(path)
     assert lufs == pytest.approx(res.output_lufs, abs=0.2)
     assert peak == pytest.approx(res.true_peak_dbtp, abs=0.3)
     assert peak <= CEILING - HEADROOM + 0.3

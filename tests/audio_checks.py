@@ -1,0 +1,23 @@
+"""Measurements shared by tests: the independent ffmpeg meter."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+requires_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg not installed")
+
+
+def ffmpeg_ebur128(path) -> tuple[float, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) of a file by ffmpeg's ``ebur128=peak=true``."""
+    run = subprocess.run(
+        ["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"],
+        capture_output=True, text=True, check=True,
+    )
+    summary = run.stderr[run.stderr.rindex("Summary:") :]
+    lufs = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+    peak = float(re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))
+    return lufs, peak

@@ -1,0 +1,178 @@
+"""End to end: track 1 becomes a tagged MP3 that measures right when decoded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from audio_checks import ffmpeg_ebur128, requires_ffmpeg
+
+from mbcl_audio import SAMPLE_RATE
+from mbcl_audio.audio import ArraySource
+from mbcl_audio.build import BuildOptions, build_track
+from mbcl_audio.export import read_tags
+from mbcl_audio.master import integrated_loudness, true_peak_dbtp
+from mbcl_audio.render.voice import SpeechCache
+from mbcl_audio.render.voice.espeak import EspeakVoice
+
+ROOT = Path(__file__).resolve().parents[1]
+NL = ROOT / "scripts/nl/01-ademruimte-met-vriendelijkheid.txt"
+EN = ROOT / "scripts/en/01-breathing-space-with-kindness.txt"
+
+
+class CountingCalls:
+    """Counts calls to EspeakVoice.synthesize while active."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __enter__(self):
+        self.mp = pytest.MonkeyPatch()
+        original = EspeakVoice.synthesize
+
+        def counted(voice, text):
+            self.calls += 1
+            return original(voice, text)
+
+        self.mp.setattr(EspeakVoice, "synthesize", counted)
+        return self
+
+    def __exit__(self, *exc):
+        self.mp.undo()
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("speech-cache")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, cache_dir):
+    """Track 1 (nl) at its default length, built twice with one cache."""
+    first_out = tmp_path_factory.mktemp("out1")
+    with CountingCalls() as first_calls:
+        first = build_track(NL, first_out, cache=SpeechCache(cache_dir))
+    with CountingCalls() as second_calls:
+        second = build_track(NL, tmp_path_factory.mktemp("out2"), cache=SpeechCache(cache_dir))
+    audio, rate = sf.read(first.path, dtype="float32", always_2d=True)
+    return {
+        "result": first,
+        "again": second,
+        "calls": (first_calls.calls, second_calls.calls),
+        "audio": audio,
+        "rate": rate,
+        "out": first_out,
+    }
+
+
+def test_file_lands_at_the_documented_path(built):
+    r = built["result"]
+    assert r.path == built["out"] / "nl" / "01 De ademruimte met vriendelijkheid.mp3"
+    assert not [p for p in r.path.parent.iterdir() if p.name.startswith(".")], "no staging leftovers"
+
+
+def test_decodes_to_exactly_five_minutes(built):
+    assert built["rate"] == SAMPLE_RATE
+    assert built["audio"].shape == (300 * SAMPLE_RATE, 2)
+
+
+def test_decoded_loudness_and_true_peak(built):
+    x, rate = built["audio"], built["rate"]
+    assert integrated_loudness(ArraySource(x, rate)) == pytest.approx(-18.0, abs=0.5)
+    assert true_peak_dbtp(x, rate) <= -1.0
+    assert built["result"].loudness_lufs == pytest.approx(-18.0, abs=0.2)
+
+
+@requires_ffmpeg
+def test_ffmpeg_meter_agrees(built):
+    lufs, peak = ffmpeg_ebur128(built["result"].path)
+    assert lufs == pytest.approx(-18.0, abs=0.5)
+    assert peak <= -1.0
+
+
+def test_tags_and_chapters_read_back(built):
+    r = built["result"]
+    tags = read_tags(r.path)
+    assert tags["title"] == "De ademruimte met vriendelijkheid"
+    assert tags["track"] == "1/27"
+    assert tags["album"] == "Compassievol leven – oefeningen"
+    assert tags["language"] == "nl"
+    assert tags["genre"] == "Meditation"
+    chapters = tags["chapters"]
+    assert len(chapters) >= 3
+    planned = r.plan.chapters
+    assert [c[0] for c in chapters] == [c.title for c in planned]
+    for (_, start_ms, _), c in zip(chapters, planned):
+        assert abs(start_ms - c.start_sample * 1000 / SAMPLE_RATE) <= 50
+
+
+def _rms_db(x: np.ndarray) -> float:
+    return 10 * np.log10(np.mean(np.asarray(x, dtype=np.float64) ** 2) + 1e-20)
+
+
+def test_speech_lands_in_its_planned_windows(built):
+    """Every utterance's window is far louder than the pauses around it."""
+    x = built["audio"].mean(axis=1)
+    events = built["result"].plan.events
+    checked = 0
+    for i, e in enumerate(events):
+        if e.kind != "speech":
+            continue
+        speech_db = _rms_db(x[e.start_sample : e.stop_sample])
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(events) and events[j].kind == "pause" and events[j].duration_samples >= 2 * SAMPLE_RATE:
+                p = events[j]
+                margin = SAMPLE_RATE // 4  # keep clear of the utterance's own edges
+                pause_db = _rms_db(x[p.start_sample + margin : p.stop_sample - margin])
+                assert speech_db - pause_db >= 12.0, (e.text, speech_db, pause_db)
+                checked += 1
+    assert checked >= 8
+
+
+def test_pacing_tone_sounds_in_breathe_blocks(built):
+    """Breathe blocks start on the 10 s grid and carry the tone's 196-294 Hz glide."""
+    x = built["audio"].mean(axis=1).astype(np.float64)
+    plan = built["result"].plan
+    breathes = [e for e in plan.events if e.kind == "breathe"]
+    assert len(breathes) == 2
+    for e in breathes:
+        assert e.start_sample % 441_000 == 0
+        seg = x[e.start_sample + 2 * SAMPLE_RATE : e.start_sample + 8 * SAMPLE_RATE]
+        spectrum = np.abs(np.fft.rfft(seg * np.hanning(len(seg)))) ** 2
+        freqs = np.fft.rfftfreq(len(seg), 1 / SAMPLE_RATE)
+        band = spectrum[(freqs > 190) & (freqs < 300)].sum()
+        # Same band in a long pause without the tone: the bed alone.
+        pause = max((p for p in plan.events if p.kind == "pause"), key=lambda p: p.duration_samples)
+        quiet = x[pause.start_sample + 2 * SAMPLE_RATE : pause.start_sample + 8 * SAMPLE_RATE]
+        q = np.abs(np.fft.rfft(quiet * np.hanning(len(quiet)))) ** 2
+        assert 10 * np.log10(band / q[(freqs > 190) & (freqs < 300)].sum()) >= 6.0
+
+
+def test_second_build_synthesizes_nothing_and_is_byte_identical(built):
+    first_calls, second_calls = built["calls"]
+    assert first_calls == len(built["result"].plan.spans("speech"))
+    assert second_calls == 0
+    assert built["again"].synthesized == 0 and built["again"].cached == first_calls
+    assert built["again"].path.read_bytes() == built["result"].path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "script, target",
+    [(NL, -23.0), (EN, -16.0)],  # en speaks with piper: the neural path end to end
+)
+def test_other_loudness_targets_on_decoded_mp3(tmp_path, cache_dir, script, target):
+    r = build_track(script, tmp_path, BuildOptions(length_s=180.0, target_lufs=target), cache=SpeechCache(cache_dir))
+    x, rate = sf.read(r.path, dtype="float32", always_2d=True)
+    assert x.shape[0] == 180 * SAMPLE_RATE
+    assert integrated_loudness(ArraySource(x, rate)) == pytest.approx(target, abs=0.5)
+    assert true_peak_dbtp(x, rate) <= -1.0
+
+
+@requires_ffmpeg
+def test_ffmpeg_meter_agrees_at_minus_16(tmp_path, cache_dir):
+    r = build_track(NL, tmp_path, BuildOptions(length_s=180.0, target_lufs=-16.0), cache=SpeechCache(cache_dir))
+    lufs, peak = ffmpeg_ebur128(r.path)
+    assert lufs == pytest.approx(-16.0, abs=0.5)
+    assert peak <= -1.0
