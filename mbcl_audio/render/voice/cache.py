@@ -23,7 +23,7 @@ from .base import VoiceBackend, VoiceError
 
 #: Bump when the stored format or what it means changes; old entries then
 #: simply stop matching (they are never read as the new format).
-CACHE_FORMAT_VERSION = 1
+CACHE_FORMAT_VERSION = 2
 
 #: Environment variable that overrides the default cache directory.
 CACHE_ENV = "MBCL_AUDIO_CACHE"

@@ -15,6 +15,7 @@ import ctypes
 import difflib
 import importlib.metadata
 import json
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -167,7 +168,39 @@ class _Engine:
         return self.lib.espeak_SetVoiceByName(voice_name.encode()) == _EE_OK
 
     def synth(self, voice_name: str, rate_wpm: int, pitch: int, text: str) -> np.ndarray:
-        """Synthesize ``text``; int16 mono at :attr:`sample_rate`, shape ``(n,)``."""
+        """Synthesize ``text``; int16 mono at :attr:`sample_rate`, shape ``(n,)``.
+
+        espeak-ng carries hidden state from one utterance into the next (the
+        same text comes out different after other speech, even after
+        ``espeak_Terminate``/``espeak_Initialize``). So that an utterance
+        depends only on its text and settings (deterministic builds, whatever
+        the cache held), each one is synthesized in a forked child of a
+        process whose engine has never spoken. Without ``fork`` (Windows) it
+        runs here, and output may differ by call history.
+        """
+        if not hasattr(os, "fork"):
+            return self._synth_here(voice_name, rate_wpm, pitch, text)
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # child: speak once, send the samples, leave without cleanup
+            status = 0
+            try:
+                os.close(read_fd)
+                pcm = self._synth_here(voice_name, rate_wpm, pitch, text).tobytes()
+                with os.fdopen(write_fd, "wb") as pipe:
+                    pipe.write(pcm)
+            except BaseException:
+                status = 1
+            os._exit(status)
+        os.close(write_fd)
+        with os.fdopen(read_fd, "rb") as pipe:
+            pcm = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        if status != 0:
+            raise VoiceError(f"espeak-ng synthesis failed in its worker for text {text[:60]!r}")
+        return np.frombuffer(pcm, dtype=np.int16).copy()
+
+    def _synth_here(self, voice_name: str, rate_wpm: int, pitch: int, text: str) -> np.ndarray:
         if not self.set_voice(voice_name):
             raise VoiceError(f"espeak-ng could not select voice {voice_name!r}")
         # Set every parameter each time: they are global and survive across calls.

@@ -62,6 +62,11 @@ class PiperVoice:
         language: Language of the text. Checked against the model config's
             language, when the config states one.
         sentence_gap_s: Silence inserted between sentences (seconds).
+        noise_scale, noise_w_scale: How much random variation the model samples
+            into pitch/energy and into phoneme durations. Piper's own defaults
+            (0.667, 0.8) make every call sound slightly different, so the same
+            script would not build byte-identically; 0.0 (the default here)
+            gives one reproducible, somewhat steadier delivery.
 
     Raises:
         VoiceError: if the model or config file is missing or unreadable, or
@@ -76,6 +81,8 @@ class PiperVoice:
         model_path: str | Path | None = None,
         config_path: str | Path | None = None,
         length_scale: float = 1.35,
+        noise_scale: float = 0.0,
+        noise_w_scale: float = 0.0,
         language: str = "en",
         sentence_gap_s: float = DEFAULT_SENTENCE_GAP_S,
     ) -> None:
@@ -126,6 +133,8 @@ class PiperVoice:
             )
         self.language = language
         self.length_scale = float(length_scale)
+        self.noise_scale = float(noise_scale)
+        self.noise_w_scale = float(noise_w_scale)
         self.sentence_gap_s = float(sentence_gap_s)
         self._voice: Any = None
         self._load_lock = threading.Lock()
@@ -162,6 +171,8 @@ class PiperVoice:
                     "config_sha256": _file_sha256(self.config_path),
                     "language": self.language,
                     "length_scale": self.length_scale,
+                    "noise_scale": self.noise_scale,
+                    "noise_w_scale": self.noise_w_scale,
                     "normalize_audio": False,
                     "sentence_gap_s": self.sentence_gap_s,
                     "sample_rate": self.sample_rate,
@@ -180,7 +191,12 @@ class PiperVoice:
         from piper import SynthesisConfig
 
         voice = self._load()
-        config = SynthesisConfig(length_scale=self.length_scale, normalize_audio=False)
+        config = SynthesisConfig(
+            length_scale=self.length_scale,
+            noise_scale=self.noise_scale,
+            noise_w_scale=self.noise_w_scale,
+            normalize_audio=False,
+        )
         gap = np.zeros(int(round(self.sentence_gap_s * self.sample_rate)), dtype=np.float32)
         parts: list[np.ndarray] = []
         try:

@@ -111,3 +111,13 @@ def test_available_voices_lists_core_languages():
 def test_get_voice_espeak():
     voice = get_voice("espeak", "de")
     assert isinstance(voice, EspeakVoice) and voice.language == "de" and voice.name == "espeak"
+
+
+def test_same_text_gives_identical_samples_whatever_was_spoken_before():
+    """espeak-ng keeps hidden state between utterances; each utterance must not depend on it."""
+    voice = EspeakVoice("nl")
+    first = voice.synthesize("Je kunt aankomen in dit moment.")
+    voice.synthesize("Moge ik tot rust komen.")
+    EspeakVoice("en").synthesize("Something else entirely, and longer than that.")
+    again = voice.synthesize("Je kunt aankomen in dit moment.")
+    np.testing.assert_array_equal(first, again)

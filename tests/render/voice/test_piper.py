@@ -110,3 +110,13 @@ def test_unknown_voice_lists_known_names():
         get_voice("coqui-xtts", "nl")
     for name in KNOWN_VOICES:
         assert name in str(err.value)
+
+
+def test_same_text_gives_identical_samples_on_every_call():
+    """No sampled noise by default: an utterance depends only on its text and settings."""
+    from mbcl_audio.render.voice import get_voice
+
+    voice = get_voice("piper-joe", "en")
+    first = voice.synthesize("You can arrive in this moment.")
+    voice.synthesize("May I be at ease.")
+    np.testing.assert_array_equal(first, voice.synthesize("You can arrive in this moment."))
