@@ -58,6 +58,7 @@ def run_case(script: Path, out: Path, cache: Path) -> dict:
     from mbcl_audio.build import build_track, prepare_track
 
     result = build_track(script, out)
+    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the build's own peak
     stages = dict(result.seconds_per_stage)
     # Mixing happens lazily inside master and encode; time one bare pass on its own.
     mix = prepare_track(script).mix
@@ -70,7 +71,7 @@ def run_case(script: Path, out: Path, cache: Path) -> dict:
         "duration_s": result.duration_s,
         "stages_s": stages,
         "synthesized": result.synthesized,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb,
         "loudness_lufs": result.loudness_lufs,
         "true_peak_dbtp": result.true_peak_dbtp,
     }

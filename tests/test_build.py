@@ -176,3 +176,15 @@ def test_ffmpeg_meter_agrees_at_minus_16(tmp_path, cache_dir):
     lufs, peak = ffmpeg_ebur128(r.path)
     assert lufs == pytest.approx(-16.0, abs=0.5)
     assert peak <= -1.0
+
+
+@pytest.mark.parametrize("script", [NL, EN])
+def test_track_1_plans_exactly_at_3_5_and_8_minutes(script, cache_dir):
+    """The catalog's range for track 1 (3-8 min) is reachable with the script's own voice."""
+    from mbcl_audio.build import prepare_track
+
+    for minutes in (3, 5, 8):
+        track = prepare_track(script, BuildOptions(length_s=60.0 * minutes), cache=SpeechCache(cache_dir))
+        assert track.plan.length_samples == minutes * 60 * SAMPLE_RATE
+        assert track.plan.min_length_samples <= 180 * SAMPLE_RATE
+        assert track.plan.max_length_samples >= 480 * SAMPLE_RATE

@@ -6,7 +6,7 @@ lands on the target. Everything streams in blocks.
 """
 
 from mbcl_audio.master.limiter import TruePeakLimiter
-from mbcl_audio.master.loudness import integrated_loudness
+from mbcl_audio.master.loudness import array_loudness, integrated_loudness
 from mbcl_audio.master.mastering import MasterResult, master
 from mbcl_audio.master.truepeak import (
     oversampled_peak_envelope,
@@ -18,6 +18,7 @@ from mbcl_audio.master.truepeak import (
 __all__ = [
     "MasterResult",
     "TruePeakLimiter",
+    "array_loudness",
     "integrated_loudness",
     "master",
     "oversampled_peak_envelope",

@@ -138,3 +138,19 @@ def integrated_loudness(source: Source, block_samples: int = BLOCK_SAMPLES) -> f
     """
     energy, hop = subblock_energies(source, block_samples)
     return gated_loudness(energy, hop)
+
+
+def array_loudness(x: np.ndarray, sample_rate: int) -> float:
+    """Integrated loudness (LUFS) of an in-memory array, shape ``(n,)`` or ``(n, channels)``.
+
+    Clips shorter than one 400 ms gating block are measured as a periodic
+    repetition of themselves (same mean-square level), because the meter
+    needs at least one full block.
+    """
+    from mbcl_audio.audio import ArraySource
+
+    x = np.asarray(x, dtype=np.float32)
+    need = int(math.ceil(0.4 * sample_rate)) + 1
+    if 0 < x.shape[0] < need:
+        x = np.tile(x, (-(-need // x.shape[0]),) + (1,) * (x.ndim - 1))
+    return integrated_loudness(ArraySource(x, sample_rate))

@@ -14,7 +14,8 @@ from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
-import pyloudnorm
+
+from ..master.loudness import array_loudness
 
 #: Loudness every generated loop is normalized to (LUFS); the mixer sets the final level.
 LOOP_LUFS = -30.0
@@ -38,7 +39,7 @@ def bed_loop(name: str, sample_rate: int) -> np.ndarray:
 def _warm_pad(sample_rate: int) -> np.ndarray:
     """A slow, warm drone on D: open fifths with a soft major third and a breath of air."""
     n = int(LOOP_S * sample_rate)
-    t = np.arange(n, dtype=np.float64) / n  # loop position 0..1
+    index = np.arange(n, dtype=np.int64)
     rng = np.random.default_rng(20261127)
     partials = [  # (frequency Hz, amplitude)
         (73.42, 0.55),
@@ -48,23 +49,31 @@ def _warm_pad(sample_rate: int) -> np.ndarray:
         (293.66, 0.12),
         (369.99, 0.06),
     ]
-    out = np.zeros((n, 2))
+
+    def turns(cycles: int) -> np.ndarray:
+        """Loop position times ``cycles``, wrapped to [0, 1): exact integer arithmetic, so the
+        waveform is periodic over the loop to the last sample."""
+        return ((cycles * index) % n / n).astype(np.float32)
+
+    out = np.zeros((n, 2), dtype=np.float32)
+    two_pi = np.float32(2 * np.pi)
     for ch in range(2):
         for f, amp in partials:
             cycles = round(f * LOOP_S) + ch  # one extra turn per loop on the right: a slow, wide beat
             swell_cycles = int(rng.integers(1, 4))
-            swell_phase = rng.uniform(0, 2 * np.pi)
-            swell = 0.65 + 0.35 * np.sin(2 * np.pi * swell_cycles * t + swell_phase)
-            out[:, ch] += amp * swell * np.sin(2 * np.pi * cycles * t + rng.uniform(0, 2 * np.pi))
+            swell_phase = np.float32(rng.uniform(0, 2 * np.pi))
+            swell = 0.65 + 0.35 * np.sin(two_pi * turns(swell_cycles) + swell_phase)
+            phase = np.float32(rng.uniform(0, 2 * np.pi))
+            out[:, ch] += np.float32(amp) * swell * np.sin(two_pi * turns(cycles) + phase)
     # Air: pink-ish noise low-passed at ~900 Hz, shaped circularly so it loops seamlessly.
     freqs = np.fft.rfftfreq(n, 1.0 / sample_rate)
     shape = np.where(freqs > 20, 1.0 / np.sqrt(np.maximum(freqs, 1.0)), 0.0) / (1 + (freqs / 900.0) ** 4)
     for ch in range(2):
-        spectrum = np.fft.rfft(rng.standard_normal(n)) * shape
-        air = np.fft.irfft(spectrum, n)
-        out[:, ch] += 0.08 * air / np.sqrt(np.mean(air**2))
-    gain_db = LOOP_LUFS - pyloudnorm.Meter(sample_rate).integrated_loudness(out)
-    return (out * 10 ** (gain_db / 20)).astype(np.float32)
+        air = np.fft.irfft(np.fft.rfft(rng.standard_normal(n)) * shape, n)
+        out[:, ch] += (0.08 * air / np.sqrt(np.mean(air**2))).astype(np.float32)
+    gain_db = LOOP_LUFS - array_loudness(out, sample_rate)
+    out *= np.float32(10 ** (gain_db / 20))
+    return out
 
 
 def merge_spans(spans: Sequence[tuple[int, int]], min_gap: int) -> list[tuple[int, int]]:

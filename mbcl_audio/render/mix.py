@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 import numpy as np
-import pyloudnorm
 
+from ..master.loudness import array_loudness
 from ..plan.model import Plan
 from .bed import BedLayer, bed_loop, LOOP_LUFS
 from .pacing import PacingLayer, cycle_table
@@ -37,7 +37,7 @@ class MixSettings:
 def _tone_loudness(cycle: int, sample_rate: int) -> float:
     """Loudness (mono LUFS) of the pacing tone at amplitude 1 over whole cycles."""
     table = cycle_table(cycle, sample_rate)
-    return float(pyloudnorm.Meter(sample_rate).integrated_loudness(np.tile(table, 2)))
+    return array_loudness(np.tile(table, 2), sample_rate)
 
 
 class TrackMix:

@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import pyloudnorm
 import soxr
 
 from .. import SAMPLE_RATE
+from ..master.loudness import array_loudness
 from .voice.base import VoiceBackend, VoiceError
 from .voice.cache import SpeechCache
 
@@ -27,7 +27,6 @@ _SILENT_PEAK = 1e-4
 #: step a cut through a waveform would otherwise leave.
 FADE_S = 0.005
 
-_BLOCK_S = 0.4  # BS.1770 gating block; pyloudnorm needs at least this much audio
 
 
 def trim_silence(
@@ -94,20 +93,6 @@ def apply_fades(x: np.ndarray, sample_rate: int, fade_s: float = FADE_S) -> np.n
     return y
 
 
-def integrated_loudness(x: np.ndarray, sample_rate: int) -> float:
-    """BS.1770 integrated loudness of mono ``x`` (LUFS), via pyloudnorm.
-
-    Clips shorter than one 400 ms gating block are measured as a periodic
-    repetition of themselves (same mean-square level), because the meter
-    needs at least one full block.
-    """
-    x = np.asarray(x, dtype=np.float64)
-    need = int(np.ceil(_BLOCK_S * sample_rate)) + 1
-    if 0 < x.size < need:
-        x = np.tile(x, -(-need // x.size))
-    return float(pyloudnorm.Meter(sample_rate).integrated_loudness(x))
-
-
 def prepare_utterances(
     texts: Sequence[str],
     backend: VoiceBackend,
@@ -154,7 +139,7 @@ def prepare_utterances(
     joined = np.concatenate(clips)
     gain = 1.0
     for _ in range(2):
-        loudness = integrated_loudness(joined * gain, sample_rate)
+        loudness = array_loudness(joined * gain, sample_rate)
         if not np.isfinite(loudness):
             raise VoiceError(
                 f"voice {backend.name!r} produced speech too quiet to measure for {len(clips)} utterances"

@@ -109,3 +109,47 @@ def test_chapters_follow_sections_and_cover_the_track():
     assert plan.chapters[1].start_sample == 6 * SR
     assert plan.chapters[2].start_sample == 12 * SR
     assert plan.chapters[-1].stop_sample == 13 * SR
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+@st.composite
+def scripts_and_targets(draw):
+    """Random scripts whose free tail can absorb at least one pacing cycle, and a target in range."""
+    items, speech = [], []
+    for _ in range(draw(st.integers(1, 6))):
+        kind = draw(st.sampled_from(["speech", "pause", "elastic", "breathe"]))
+        if kind == "speech":
+            items.append(sp())
+            speech.append(draw(st.integers(1, 20 * SR)))
+        elif kind == "pause":
+            items.append(pause(draw(st.integers(0, 20)) / 4))
+        elif kind == "elastic":
+            lo = draw(st.integers(0, 40)) / 4
+            items.append(pause(lo, lo + draw(st.integers(1, 400)) / 4, weight=draw(st.sampled_from([0.5, 1.0, 3.0]))))
+        else:
+            items.append(Breathe(draw(st.integers(1, 3)), POS))
+    # A tail with room of more than one cycle (10 s) makes every length in range reachable.
+    items += [sp(), pause(1, 1 + draw(st.integers(11, 200)))]
+    speech.append(draw(st.integers(1, 10 * SR)))
+    s = script(*items)
+    lo, hi = reachable_range(s, speech, SR)
+    return s, speech, draw(st.integers(lo, hi))
+
+
+@settings(max_examples=300, deadline=None)
+@given(scripts_and_targets())
+def test_any_target_in_range_is_met_exactly(case):
+    s, speech, target = case
+    plan = fit(s, speech, target, SR)
+    assert plan.length_samples == target == plan.events[-1].stop_sample
+    assert all(a.stop_sample == b.start_sample for a, b in zip(plan.events, plan.events[1:]))
+    for e in plan.events:
+        if e.kind == "pause":
+            assert e.min_samples <= e.duration_samples <= e.max_samples
+        elif e.kind == "breathe":
+            assert e.start_sample % plan.cycle_samples == 0
+        elif e.kind == "align":
+            assert 0 < e.duration_samples < plan.cycle_samples
