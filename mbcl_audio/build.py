@@ -15,6 +15,7 @@ from typing import Callable, Optional
 
 from . import SAMPLE_RATE
 from .audio import FileSource
+from .errors import BuildError, MbclError
 from .export import TrackTags, track_filename, write_track
 from .master import MasterResult, integrated_loudness, master, true_peak_source
 from .plan import Plan, fit
@@ -39,6 +40,8 @@ ProgressFn = Callable[[str], None]
 #: Limit this far below the ceiling: MP3 encoding adds inter-sample overshoot (dB).
 ENCODER_HEADROOM_DB = 0.5
 MAX_ATTEMPTS = 3
+#: How far the decoded track may measure from its loudness target (LU).
+LOUDNESS_TOLERANCE_LU = 0.5
 
 
 @dataclass(frozen=True)
@@ -171,16 +174,28 @@ def build_track(
             with FileSource(staging) as decoded:
                 loudness = integrated_loudness(decoded)
                 peak = true_peak_source(decoded)
+                decoded_samples = decoded.n_samples
                 duration_s = decoded.n_samples / decoded.sample_rate
             clock.stop()
+            if decoded_samples != plan.length_samples:
+                raise BuildError(
+                    f"{path}: the encoded file decodes to {decoded_samples} samples, the plan has "
+                    f"{plan.length_samples}; nothing was written"
+                )
             # The encoder can add inter-sample overshoot; if it crossed the ceiling, limit lower and redo.
             if peak <= options.ceiling_dbtp:
                 break
             headroom_db += peak - options.ceiling_dbtp + 0.2
         else:
-            raise RuntimeError(
+            raise BuildError(
                 f"{path}: true peak {peak:.2f} dBTP stays above the {options.ceiling_dbtp} dBTP "
                 f"ceiling after {MAX_ATTEMPTS} attempts; nothing was written"
+            )
+        if abs(loudness - options.target_lufs) > LOUDNESS_TOLERANCE_LU:
+            raise BuildError(
+                f"{path}: measures {loudness:.2f} LUFS after encoding, but {options.target_lufs} "
+                f"+/- {LOUDNESS_TOLERANCE_LU} LU was asked; nothing was written (a target this far "
+                f"above the speech's natural level needs more limiting than the limiter allows)"
             )
         os.replace(staging, path)
     finally:
@@ -210,10 +225,16 @@ def resolve_scripts(target: str, languages: Optional[list[str]], scripts_dir: Pa
         path = Path(target)
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no such script file (give a script path or a track number 1-27)")
+        if languages:
+            # A script has one language; --lang with a path would silently build something else.
+            raise MbclError(
+                f"{path}: --lang selects scripts by track number; give the track number "
+                f"(e.g. build {path.name[:2].lstrip('0') or '1'} --lang {','.join(languages)}) or drop --lang"
+            )
         return [path]
     track = int(target)
     if not 1 <= track <= 27:
-        raise ValueError(f"track number {track} is outside 1-27")
+        raise MbclError(f"track number {track} is outside 1-27")
     scripts_dir = Path(scripts_dir)
     if languages is None:
         languages = sorted(

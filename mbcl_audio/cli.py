@@ -12,14 +12,13 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__
 from .build import BuildOptions, build_track, resolve_scripts
-from .plan import LengthError
-from .render.bed import BedError
-from .render.voice import VoiceError
-from .script import ScriptError
+from .errors import MbclError
 from .units import format_duration, parse_duration_s
 
 STAGES = ("parse", "speech", "plan", "master", "encode", "verify")
-USER_ERRORS = (ScriptError, LengthError, VoiceError, BedError, FileNotFoundError, ValueError)
+# Problems a producer can act on (bad input, missing files, permissions) print as one
+# line; anything else is a bug and keeps its traceback.
+USER_ERRORS = (MbclError, OSError)
 
 
 @click.group(
@@ -76,22 +75,21 @@ def build(target, languages, length, voice, bed, pacing, target_lufs, out_dir, s
             TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[stage]}"),
             TimeElapsedColumn(), console=console, transient=True,
         ) as progress:
-            results = []
             for path in paths:
                 task = progress.add_task(str(path), total=len(STAGES), stage="")
 
                 def step(stage: str, task=task) -> None:
                     progress.update(task, completed=STAGES.index(stage), stage=stage)
 
-                results.append(build_track(path, out_dir, options, progress=step))
+                r = build_track(path, out_dir, options, progress=step)
                 progress.update(task, completed=len(STAGES), stage="done")
+                # Listed as soon as it is written, so a later failure cannot hide it.
+                click.echo(
+                    f"{r.path}  {format_duration(r.duration_s)}  {r.loudness_lufs:.1f} LUFS  "
+                    f"{r.true_peak_dbtp:.1f} dBTP  {len(r.plan.chapters)} chapters  "
+                    f"speech: {r.synthesized} synthesized, {r.cached} cached"
+                )
     except USER_ERRORS as exc:
         # Messages quote script syntax like [pause 3s]: print them as plain text, unwrapped.
         console.print(Text("error: ", style="bold red") + Text(str(exc)), soft_wrap=True, highlight=False)
         sys.exit(1)
-    for r in results:
-        click.echo(
-            f"{r.path}  {format_duration(r.duration_s)}  {r.loudness_lufs:.1f} LUFS  "
-            f"{r.true_peak_dbtp:.1f} dBTP  {len(r.plan.chapters)} chapters  "
-            f"speech: {r.synthesized} synthesized, {r.cached} cached"
-        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
@@ -40,7 +41,13 @@ def seconds_to_samples(duration_s: float, sample_rate: int) -> int:
     return int(round(duration_s * sample_rate))
 
 
-def format_duration(duration_s: float) -> str:
-    """``312.4`` -> ``"5:12.4"``, for messages and listings."""
-    minutes, seconds = divmod(duration_s, 60.0)
-    return f"{int(minutes)}:{seconds:04.1f}"
+def format_duration(duration_s: float, rounding: str = "nearest") -> str:
+    """``312.4`` -> ``"5:12.4"`` (tenths of a second), for messages and listings.
+
+    ``rounding`` is ``"nearest"``, ``"down"`` or ``"up"``: a range's lower bound
+    is shown rounded up and its upper bound rounded down, so that both shown
+    values are really inside the range.
+    """
+    tenths = {"nearest": round, "down": math.floor, "up": math.ceil}[rounding](duration_s * 10 + 0.0)
+    minutes, tenths = divmod(int(tenths), 600)
+    return f"{minutes}:{tenths // 10:02d}.{tenths % 10}"

@@ -82,6 +82,50 @@ def test_bad_length_option_is_a_usage_error():
 
 
 def test_unknown_track_language(tmp_path):
+    (tmp_path / "nl").mkdir()
     result = run("build", "1", "--lang", "xx", "--scripts", str(tmp_path))
     assert result.exit_code == 1
-    assert "error" in result.output
+    assert f"error: no script folder for language 'xx': {tmp_path / 'xx'} does not exist" in result.output
+    assert "language folders present: nl" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_track_number_outside_the_set():
+    result = run("build", "28")
+    assert result.exit_code == 1
+    assert "error: track number 28 is outside 1-27" in result.output
+
+
+def test_lang_with_a_script_path_is_refused(tmp_path):
+    script = tmp_path / "03-kort.txt"
+    script.write_text(SHORT, encoding="utf-8")
+    result = run("build", str(script), "--lang", "en", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "--lang selects scripts by track number" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_track_that_misses_its_loudness_target_is_not_written(tmp_path):
+    """A -3 LUFS target is beyond what limiting reaches: the build fails and writes nothing."""
+    script = tmp_path / "03-kort.txt"
+    script.write_text(SHORT, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run(
+        "build", str(script), "--loudness", "-3", "--out", str(out), env={"MBCL_AUDIO_CACHE": str(tmp_path / "cache")}
+    )
+    assert result.exit_code == 1
+    assert "LUFS after encoding, but -3.0 +/- 0.5 LU was asked; nothing was written" in result.output
+    assert not [p for p in out.rglob("*") if p.is_file()]
+
+
+def test_output_folder_that_cannot_be_created_is_a_clear_error(tmp_path):
+    script = tmp_path / "03-kort.txt"
+    script.write_text(SHORT, encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "nl").write_text("a file where the language folder should be")
+    result = run(
+        "build", str(script), "--out", str(tmp_path / "out"), env={"MBCL_AUDIO_CACHE": str(tmp_path / "cache")}
+    )
+    assert result.exit_code == 1
+    assert "error:" in result.output and str(tmp_path / "out" / "nl") in result.output
+    assert "Traceback" not in result.output

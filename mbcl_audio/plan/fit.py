@@ -14,18 +14,18 @@ an ``align`` event (silence shorter than one cycle) fills the gap.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
+from ..errors import MbclError
 from ..script.model import Breathe, Pause, Script, Section, Speech
 from ..units import format_duration, seconds_to_samples
 from .model import Chapter, Event, Plan
 
 
-class LengthError(ValueError):
+class LengthError(MbclError, ValueError):
     """The requested length lies outside what the script can reach."""
 
     def __init__(self, message: str, min_samples: int, max_samples: int, sample_rate: int):
@@ -92,16 +92,76 @@ def _segments(script: Script, speech_samples: Sequence[int], sample_rate: int, c
     return segments, breathes
 
 
+@dataclass(frozen=True)
+class _Reach:
+    """Which lengths a script can take: ``breathe + cycle * j + tail``.
+
+    ``j`` (the cycles the anchored segments span together) is any whole number
+    in ``[cycles_lo, cycles_hi]``, because each anchored segment's choices are a
+    run of consecutive cycle counts; ``tail`` is any length in
+    ``[tail_lo, tail_hi]``. When the tail's range is narrower than one cycle,
+    the reachable lengths have gaps.
+    """
+
+    cycle: int
+    breathe: int
+    cycles_lo: int
+    cycles_hi: int
+    tail_lo: int
+    tail_hi: int
+
+    @property
+    def min_samples(self) -> int:
+        return self.breathe + self.cycle * self.cycles_lo + self.tail_lo
+
+    @property
+    def max_samples(self) -> int:
+        return self.breathe + self.cycle * self.cycles_hi + self.tail_hi
+
+    def cycles_for(self, target: int) -> tuple[int, int]:
+        """The range of ``j`` that reaches ``target`` (empty when first > last)."""
+        rest = target - self.breathe
+        first = max(self.cycles_lo, -(-(rest - self.tail_hi) // self.cycle))
+        last = min(self.cycles_hi, (rest - self.tail_lo) // self.cycle)
+        return first, last
+
+    def nearest(self, target: int) -> tuple[Optional[int], Optional[int]]:
+        """The closest reachable lengths at or below and at or above ``target``."""
+        rest = target - self.breathe
+        below = above = None
+        j = min(self.cycles_hi, (rest - self.tail_lo) // self.cycle)
+        if j >= self.cycles_lo:
+            below = self.breathe + self.cycle * j + min(self.tail_hi, rest - self.cycle * j)
+        j = max(self.cycles_lo, -(-(rest - self.tail_hi) // self.cycle))
+        if j <= self.cycles_hi:
+            above = self.breathe + self.cycle * j + max(self.tail_lo, rest - self.cycle * j)
+        return below, above
+
+
+def _reach(segments: list[_Segment], breathes: list[Breathe], cycle: int) -> _Reach:
+    *anchored, tail = segments
+    return _Reach(
+        cycle=cycle,
+        breathe=sum(b.cycles for b in breathes) * cycle,
+        cycles_lo=sum(seg.choices(cycle)[0] for seg in anchored) // cycle,
+        cycles_hi=sum(seg.choices(cycle)[1] for seg in anchored) // cycle,
+        tail_lo=tail.fixed,
+        tail_hi=tail.fixed + tail.hi,
+    )
+
+
 def reachable_range(
     script: Script, speech_samples: Sequence[int], sample_rate: int
 ) -> tuple[int, int]:
-    """Shortest and longest length (samples) the script can be planned at."""
+    """Shortest and longest length (samples) the script can be planned at.
+
+    Lengths in between are reachable except, when the last breathe block is
+    followed by less than one cycle of elastic pause, in gaps between
+    pacing-aligned lengths (:func:`fit` names the nearest ones).
+    """
     cycle = cycle_samples(script.front.breaths_per_minute, sample_rate)
-    segments, breathes = _segments(script, speech_samples, sample_rate, cycle)
-    fixed_breathe = sum(b.cycles for b in breathes) * cycle
-    lo = sum(s.choices(cycle)[0] for s in segments) + fixed_breathe
-    hi = sum(s.choices(cycle)[1] for s in segments) + fixed_breathe
-    return lo, hi
+    reach = _reach(*_segments(script, speech_samples, sample_rate, cycle), cycle)
+    return reach.min_samples, reach.max_samples
 
 
 def _share_slack(ranges: np.ndarray, weights: np.ndarray, slack: int) -> np.ndarray:
@@ -153,41 +213,33 @@ def _share_slack(ranges: np.ndarray, weights: np.ndarray, slack: int) -> np.ndar
     return shares
 
 
-def _choose_spans(segments: list[_Segment], cycle: int, target: int, breathe_total: int) -> list[int]:
+def _choose_spans(segments: list[_Segment], reach: _Reach, target: int) -> list[int]:
     """Pick each segment's span so the spans plus breathe blocks add up to ``target``.
 
-    Anchored segments take whole cycles; the final segment takes the rest.
-    Start from the spans that stretch every pause by the same fraction, round
-    anchored spans to the grid, then move single cycles where needed.
+    Anchored segments take whole cycles; the tail takes the rest. The total
+    number of anchored cycles is the feasible one closest to stretching every
+    pause by the same fraction; cycles then go, one at a time, to the anchored
+    segment whose span stays closest to that ideal.
     """
+    cycle = reach.cycle
     total_lo = sum(s.fixed for s in segments)
     total_hi = sum(s.fixed + s.hi for s in segments)
-    free = target - breathe_total
+    free = target - reach.breathe
     frac = 0.0 if total_hi == total_lo else min(1.0, max(0.0, (free - total_lo) / (total_hi - total_lo)))
-    *anchored, last = segments
-    spans = []
-    for seg in anchored:
-        first, final = seg.choices(cycle)
-        ideal = seg.fixed + frac * seg.hi
-        spans.append(int(min(final, max(first, round(ideal / cycle) * cycle))))
-    last_lo, last_hi = last.choices(cycle)
-    # Move whole cycles between anchored segments and the free tail until the tail fits.
-    for _ in range(10_000):
-        rest = free - sum(spans)
-        if last_lo <= rest <= last_hi:
-            return spans + [rest]
-        step = cycle if rest > last_hi else -cycle
-        best, best_cost = None, math.inf
-        for i, seg in enumerate(anchored):
-            first, final = seg.choices(cycle)
-            if first <= spans[i] + step <= final:
-                cost = abs(spans[i] + step - (seg.fixed + frac * seg.hi))
-                if cost < best_cost:
-                    best, best_cost = i, cost
-        if best is None:
-            break
+    *anchored, _ = segments
+    ideal = [seg.fixed + frac * seg.hi for seg in anchored]
+    bounds = [seg.choices(cycle) for seg in anchored]
+    spans = [int(min(hi, max(lo, round(x / cycle) * cycle))) for x, (lo, hi) in zip(ideal, bounds)]
+    first, last = reach.cycles_for(target)
+    if first > last:
+        raise ValueError("no pacing-aligned combination reaches this length")
+    want = min(last, max(first, sum(spans) // cycle)) * cycle
+    while sum(spans) != want:
+        step = cycle if sum(spans) < want else -cycle
+        movable = [i for i, (lo, hi) in enumerate(bounds) if lo <= spans[i] + step <= hi]
+        best = min(movable, key=lambda i: (abs(spans[i] + step - ideal[i]), i))
         spans[best] += step
-    raise ValueError("no combination of pacing-aligned spans reaches this length")
+    return spans + [free - want]
 
 
 def fit(
@@ -211,24 +263,31 @@ def fit(
     """
     cycle = cycle_samples(script.front.breaths_per_minute, sample_rate)
     segments, breathes = _segments(script, speech_samples, sample_rate, cycle)
-    lo, hi = reachable_range(script, speech_samples, sample_rate)
+    reach = _reach(segments, breathes, cycle)
+    lo, hi = reach.min_samples, reach.max_samples
+
+    def seconds(samples: int, rounding: str = "nearest") -> str:
+        return format_duration(samples / sample_rate, rounding)
+
     if not lo <= target_samples <= hi:
         raise LengthError(
-            f"{script.path}: a length of {format_duration(target_samples / sample_rate)} "
-            f"cannot be reached: this script with this voice can be planned from "
-            f"{format_duration(lo / sample_rate)} to {format_duration(hi / sample_rate)} "
-            f"(min:sec); choose a length in that range or change the script's pauses",
+            f"{script.path}: a length of {seconds(target_samples)} cannot be reached: this "
+            f"script with this voice can be planned from {seconds(lo, 'up')} to "
+            f"{seconds(hi, 'down')} (min:sec); choose a length in that range or change the "
+            f"script's pauses",
             lo,
             hi,
             sample_rate,
         )
-    breathe_total = sum(b.cycles for b in breathes) * cycle
     try:
-        spans = _choose_spans(segments, cycle, target_samples, breathe_total)
+        spans = _choose_spans(segments, reach, target_samples)
     except ValueError as exc:
+        below, above = reach.nearest(target_samples)
         raise LengthError(
-            f"{script.path}: a length of {format_duration(target_samples / sample_rate)} "
-            f"falls between two pacing-aligned lengths; try a length a few seconds longer or shorter",
+            f"{script.path}: a length of {seconds(target_samples)} falls between two "
+            f"pacing-aligned lengths: the nearest reachable are {seconds(below, 'down')} and "
+            f"{seconds(above, 'up')} (min:sec). To reach any length, give the pause after the "
+            f"last [breathe] block a range of at least one breath cycle",
             lo,
             hi,
             sample_rate,
@@ -263,6 +322,8 @@ def fit(
                 pos += duration
                 p += 1
         if align > 0:
+            # A heading right before the breathe block belongs after the alignment silence.
+            section_marks[:] = [(t, at + align if at == pos else at) for t, at in section_marks]
             events.append(Event("align", pos, align))
             pos += align
         if seg.anchored:

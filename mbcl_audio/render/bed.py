@@ -15,6 +15,8 @@ from typing import Sequence
 
 import numpy as np
 
+from ..audio import raised_cosine
+from ..errors import MbclError
 from ..master.loudness import array_loudness
 
 #: Loudness every generated loop is normalized to (LUFS); the mixer sets the final level.
@@ -24,7 +26,7 @@ LOOP_S = 64.0
 BED_NAMES = ("warm-pad",)
 
 
-class BedError(ValueError):
+class BedError(MbclError, ValueError):
     pass
 
 
@@ -103,7 +105,7 @@ def duck_amount(
             continue
         before = np.clip((n - (a - attack)) / max(attack, 1), 0.0, 1.0)
         after = np.clip(((b + release) - n) / max(release, 1), 0.0, 1.0)
-        shape = np.sin(0.5 * np.pi * np.minimum(before, after)) ** 2
+        shape = raised_cosine(np.minimum(before, after))
         np.maximum(amount, shape, out=amount)
     return amount
 
@@ -140,8 +142,7 @@ class BedLayer:
         """Linear gain ``(stop - start,)``: level, duck and fades together."""
         n = np.arange(start, stop, dtype=np.int64)
         duck = 10 ** (-self.duck_db * duck_amount(start, stop, self.spans, self.attack, self.release) / 20)
-        fade = np.minimum(np.clip(n / self.fade_in, 0, 1), np.clip((self.n_samples - n) / self.fade_out, 0, 1))
-        fade = np.sin(0.5 * np.pi * fade) ** 2
+        fade = raised_cosine(np.minimum(n / self.fade_in, (self.n_samples - n) / self.fade_out))
         return (self.gain * duck * fade).astype(np.float32)
 
     def read(self, start: int, stop: int) -> np.ndarray:

@@ -16,6 +16,8 @@ from typing import Sequence
 
 import numpy as np
 
+from ..audio import raised_cosine
+
 
 @dataclass(frozen=True)
 class PacingSound:
@@ -72,7 +74,7 @@ def span_gain(
         fade = max(1, min(fade_samples, (b - a) // 2))
         up = np.clip((n - a) / fade, 0.0, 1.0)
         down = np.clip((b - n) / fade, 0.0, 1.0)
-        g = np.sin(0.5 * np.pi * np.minimum(up, down)) ** 2
+        g = raised_cosine(np.minimum(up, down))
         g[(n < a) | (n >= b)] = 0.0
         np.maximum(gain, g, out=gain)
     return gain

@@ -16,6 +16,7 @@ import numpy as np
 import soxr
 
 from .. import SAMPLE_RATE
+from ..audio import raised_cosine
 from ..master.loudness import array_loudness
 from .voice.base import VoiceBackend, VoiceError
 from .voice.cache import SpeechCache
@@ -87,7 +88,7 @@ def apply_fades(x: np.ndarray, sample_rate: int, fade_s: float = FADE_S) -> np.n
     n_fade = min(int(round(fade_s * sample_rate)), y.size // 2)
     if n_fade <= 0:
         return np.zeros_like(y)
-    ramp = (0.5 - 0.5 * np.cos(np.pi * np.arange(n_fade) / n_fade)).astype(np.float32)  # 0 -> ~1
+    ramp = raised_cosine(np.arange(n_fade) / n_fade).astype(np.float32)  # 0 -> ~1
     y[:n_fade] *= ramp
     y[-n_fade:] *= ramp[::-1]
     return y

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Union
 
+from ..errors import MbclError
+
 
 @dataclass(frozen=True)
 class SourcePos:
@@ -23,7 +25,7 @@ class SourcePos:
         return f"{self.path}:{self.line}:{self.column}"
 
 
-class ScriptError(ValueError):
+class ScriptError(MbclError, ValueError):
     """A problem in a script, located to file, line and column."""
 
     def __init__(self, pos: SourcePos, message: str):

@@ -6,8 +6,10 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from ...errors import MbclError
 
-class VoiceError(RuntimeError):
+
+class VoiceError(MbclError, RuntimeError):
     """A voice cannot be created or cannot speak the given text.
 
     The message is meant for the person running the build: it names the
