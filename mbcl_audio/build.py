@@ -127,7 +127,12 @@ def prepare_track(
     hits, misses = cache.hits, cache.misses
     voice = get_voice(options.voice or front.voice, front.language)
     utterances = prepare_utterances(
-        [u.text for u in script.utterances], voice, cache, SAMPLE_RATE, options.mix.speech_lufs
+        [u.text for u in script.utterances],
+        voice,
+        cache,
+        SAMPLE_RATE,
+        options.mix.speech_lufs,
+        where=[str(u.pos) for u in script.utterances],
     )
 
     clock.start("plan")

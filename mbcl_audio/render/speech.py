@@ -100,6 +100,7 @@ def prepare_utterances(
     cache: SpeechCache,
     sample_rate: int = SAMPLE_RATE,
     speech_lufs: float = -20.0,
+    where: Sequence[str] | None = None,
 ) -> list[np.ndarray]:
     """Synthesize, resample, trim, fade and loudness-match a list of utterances.
 
@@ -110,6 +111,8 @@ def prepare_utterances(
         sample_rate: Output rate (Hz); the internal :data:`SAMPLE_RATE` by default.
         speech_lufs: Integrated loudness (LUFS) the concatenation of all
             clips is brought to, with one common gain.
+        where: Optional location of each text (e.g. ``file:line:col``), put in
+            front of any error about it.
 
     Returns:
         One float32 mono array of shape ``(n_i,)`` per text, at ``sample_rate``.
@@ -121,11 +124,15 @@ def prepare_utterances(
             (the message names the text).
     """
     clips: list[np.ndarray] = []
-    for text in texts:
-        raw = np.asarray(cache.synthesize(backend, text), dtype=np.float32)
+    for i, text in enumerate(texts):
+        prefix = f"{where[i]}: " if where is not None else ""
+        try:
+            raw = np.asarray(cache.synthesize(backend, text), dtype=np.float32)
+        except VoiceError as exc:
+            raise VoiceError(f"{prefix}{exc}") from exc
         if raw.size == 0 or float(np.max(np.abs(raw))) < _SILENT_PEAK:
             raise VoiceError(
-                f"voice {backend.name!r} ({backend.language}) produced no audible speech "
+                f"{prefix}voice {backend.name!r} ({backend.language}) produced no audible speech "
                 f"for utterance {text!r}"
             )
         if backend.sample_rate != sample_rate:

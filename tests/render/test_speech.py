@@ -200,3 +200,17 @@ def test_silent_backend_output_names_the_text(tmp_path, output):
 
 def test_no_texts_gives_no_clips(tmp_path):
     assert prepare_utterances([], ToneVoice(), SpeechCache(tmp_path)) == []
+
+
+def test_errors_name_where_the_utterance_is(tmp_path):
+    class Silent:
+        name, language, sample_rate = "silent", "en", 22_050
+
+        def identity(self):
+            return "silent-1"
+
+        def synthesize(self, text):
+            return np.zeros(22_050, dtype=np.float32)
+
+    with pytest.raises(VoiceError, match=r"^scripts/en/x.txt:7:3: voice 'silent' \(en\) produced no audible speech"):
+        prepare_utterances(["Hello there."], Silent(), SpeechCache(tmp_path), where=["scripts/en/x.txt:7:3"])
