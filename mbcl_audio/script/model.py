@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union
+from typing import Optional, Union
 
 from ..errors import MbclError
 
@@ -52,6 +52,26 @@ class FrontMatter:
     ellipsis_pause_s: float = 1.0
     #: Pacing rate in breath cycles per minute.
     breaths_per_minute: float = 6.0
+    #: Share of each breath cycle that is the in-breath (``breath_ratio = "4:6"`` -> 0.4).
+    in_fraction: float = 0.5
+    #: What the pacing grid counts: ``"breath"`` cycles, or walking ``"steps"``.
+    grid: str = "breath"
+    #: Step cadence when ``grid = "steps"`` (one grid beat per step).
+    steps_per_minute: float = 100.0
+    #: Whether the pacing tone sounds from the start (``[pacing ...]`` changes it).
+    pacing: str = "off"
+
+
+@dataclass(frozen=True)
+class Passage:
+    """An ``[optional N name]`` ... ``[end optional]`` block: included when the length leaves room.
+
+    Lower ``priority`` numbers are included first.
+    """
+
+    priority: int
+    name: str
+    pos: SourcePos
 
 
 @dataclass(frozen=True)
@@ -60,28 +80,55 @@ class Section:
 
     title: str
     pos: SourcePos
+    passage: Optional[int] = None
 
 
 @dataclass(frozen=True)
 class Speech:
-    """One utterance: text synthesized (or recorded) in one piece."""
+    """One utterance: text synthesized (or recorded) in one piece.
+
+    ``on_beat`` (``[on-beat] text``): the utterance starts on the next onset
+    of the pacing grid (a walking cue on a step, a phrase on an in-breath).
+    """
 
     text: str
     pos: SourcePos
+    passage: Optional[int] = None
+    on_beat: bool = False
 
 
 @dataclass(frozen=True)
 class Pause:
-    """Silence of ``min_s`` to ``max_s`` seconds; fixed when they are equal."""
+    """Silence of ``min_s`` to ``max_s`` seconds; fixed when they are equal.
+
+    ``[silence ...]`` makes a practice silence (``silence=True``): speech that
+    follows it re-enters on an in-breath onset while the pacing tone is on, and
+    it may carry re-anchoring ``prompts``, spoken at even intervals inside it,
+    one per ``prompt_every_s`` of its length (none when it is shorter).
+    ``preferred_s`` is where the pause sits when the track is at its natural
+    length (default: the middle of its range).
+    """
 
     min_s: float
     max_s: float
     pos: SourcePos
     weight: float = 1.0
+    passage: Optional[int] = None
+    preferred_s: Optional[float] = None
+    silence: bool = False
+    prompt_every_s: Optional[float] = None
+    prompts: tuple["Speech", ...] = ()
 
     @property
     def elastic(self) -> bool:
         return self.max_s > self.min_s
+
+    @property
+    def preferred(self) -> float:
+        """The natural length of the pause (seconds)."""
+        if self.preferred_s is not None:
+            return self.preferred_s
+        return 0.5 * (self.min_s + self.max_s)
 
 
 @dataclass(frozen=True)
@@ -90,9 +137,39 @@ class Breathe:
 
     cycles: int
     pos: SourcePos
+    passage: Optional[int] = None
 
 
-Item = Union[Section, Speech, Pause, Breathe]
+@dataclass(frozen=True)
+class BreathPhrase:
+    """``[breath-locked x3] May I | be at ease``: halves locked to the breath.
+
+    Each repetition takes one pacing cycle: ``inhale`` starts at an in-breath
+    onset, ``exhale`` at the following out-breath onset. ``repeats`` fixes the
+    count; otherwise the phrase fills ``min_s`` to ``max_s`` with as many
+    cycles as the planner chooses. The pacing tone is audible throughout.
+    """
+
+    inhale: Speech
+    exhale: Speech
+    pos: SourcePos
+    repeats: Optional[int] = None
+    min_s: float = 0.0
+    max_s: float = 0.0
+    passage: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class PacingChange:
+    """``[pacing on]``, ``[pacing off]`` or ``[pacing fade N]`` (audible N more cycles, then fades)."""
+
+    mode: str
+    pos: SourcePos
+    cycles: int = 0
+    passage: Optional[int] = None
+
+
+Item = Union[Section, Speech, Pause, Breathe, BreathPhrase, PacingChange]
 
 
 @dataclass(frozen=True)
@@ -100,11 +177,23 @@ class Script:
     path: Path
     front: FrontMatter
     items: tuple[Item, ...] = field(default_factory=tuple)
+    passages: tuple[Passage, ...] = ()
 
     @property
     def utterances(self) -> tuple[Speech, ...]:
-        """Every :class:`Speech` item in order (the plan refers to them by index)."""
-        return tuple(i for i in self.items if isinstance(i, Speech))
+        """Every spoken text in reading order: speech items, silence prompts, breath-phrase halves.
+
+        Plans refer to utterances by their index in this tuple.
+        """
+        out: list[Speech] = []
+        for item in self.items:
+            if isinstance(item, Speech):
+                out.append(item)
+            elif isinstance(item, Pause):
+                out.extend(item.prompts)
+            elif isinstance(item, BreathPhrase):
+                out.extend((item.inhale, item.exhale))
+        return tuple(out)
 
     @property
     def sections(self) -> tuple[Section, ...]:
