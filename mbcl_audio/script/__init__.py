@@ -5,8 +5,11 @@ See ``docs/script-format.md`` for the format and :mod:`.parser` for the rules.
 
 from mbcl_audio.script.model import (
     Breathe,
+    BreathPhrase,
     FrontMatter,
     Item,
+    PacingChange,
+    Passage,
     Pause,
     Script,
     ScriptError,
@@ -14,18 +17,22 @@ from mbcl_audio.script.model import (
     SourcePos,
     Speech,
 )
-from mbcl_audio.script.parser import find_scripts, parse_script, parse_text
+from mbcl_audio.script.parser import collect_problems, find_scripts, parse_script, parse_text
 
 __all__ = [
+    "BreathPhrase",
     "Breathe",
     "FrontMatter",
     "Item",
+    "PacingChange",
+    "Passage",
     "Pause",
     "Script",
     "ScriptError",
     "Section",
     "SourcePos",
     "Speech",
+    "collect_problems",
     "find_scripts",
     "parse_script",
     "parse_text",

@@ -151,8 +151,8 @@ def test_unknown_key_lists_known_keys_and_suggests():
     assert "unknown setting 'titel'" in err.message
     assert "did you mean 'title'?" in err.message
     assert (
-        "known settings are album, artist, bed, breaths_per_minute, ellipsis_pause, "
-        "language, length, paragraph_pause, title, track, voice" in err.message
+        "known settings are album, artist, bed, breath_ratio, breaths_per_minute, ellipsis_pause, grid, "
+        "language, length, pacing, paragraph_pause, steps_per_minute, title, track, voice" in err.message
     )
 
 
