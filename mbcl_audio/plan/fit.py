@@ -1,15 +1,24 @@
 """Turn a parsed script into a timeline of exactly the requested length.
 
-Why the fitting is done per *segment*: a ``[breathe N]`` block must start on
-an in-breath onset of the pacing grid (a multiple of the cycle length, counted
-from sample 0), so that the listener hears whole breaths. Since a breathe block
-lasts whole cycles, it also *ends* on the grid. The script therefore splits
-into independent segments: the stretch before each breathe block must span a
-whole number of cycles, and only the final stretch (after the last breathe
-block) may take any length. Each segment's elastic pauses then share its slack.
+Why the fitting is done per *segment*: some things must start on an onset of
+the pacing grid (a multiple of the grid beat, counted from sample 0): a
+``[breathe N]`` block, a breath-locked phrase, an ``[on-beat]`` utterance, and
+speech that re-enters after a ``[silence]`` while the pacing tone is on. Each
+such *anchor* starts a segment; a segment therefore begins on the grid, and
+when another anchor follows, it must span a whole number of beats. Only the
+last segment (the tail) may take any length. Breathe blocks and breath-locked
+phrases last whole beats themselves, so the script's reachable lengths are
+``beat * j + tail`` for a run of whole numbers ``j``.
 
-When a segment's pauses cannot reach the next grid onset even at their maxima,
-an ``align`` event (silence shorter than one cycle) fills the gap.
+Inside a segment the elastic pauses share its slack: first each grows from its
+minimum towards its preferred length (all by the same fraction of that range,
+scaled by weight), then beyond it towards its maximum. When the pauses cannot
+reach the next onset even at their maxima, an ``align`` event (silence shorter
+than one beat) fills the gap.
+
+Optional passages are chosen before fitting: in priority order, a passage is
+included when the script with it still fits the target at its *natural* length
+(every pause at its preferred length).
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from ..errors import MbclError
-from ..script.model import Breathe, Pause, Script, Section, Speech
+from ..script.model import Breathe, BreathPhrase, PacingChange, Pause, Script, Section, Speech
 from ..units import format_duration, seconds_to_samples
 from .model import Chapter, Event, Plan
 
@@ -35,28 +44,8 @@ class LengthError(MbclError, ValueError):
         super().__init__(message)
 
 
-@dataclass
-class _Segment:
-    """Items between two pacing anchors; ``anchored`` if a breathe block follows."""
-
-    items: list = field(default_factory=list)
-    #: Speech plus every pause at its minimum (samples).
-    fixed: int = 0
-    #: Total stretch the elastic pauses allow above their minima (samples).
-    hi: int = 0
-    anchored: bool = False
-
-    def choices(self, cycle: int) -> tuple[int, int]:
-        """Smallest and largest span this segment may take (samples)."""
-        if not self.anchored:
-            return self.fixed, self.fixed + self.hi
-        first = _ceil_to(self.fixed, cycle)
-        last = _ceil_to(self.fixed + self.hi, cycle)
-        return first, last
-
-
-def _ceil_to(n: int, step: int) -> int:
-    return -(-n // step) * step
+class PlanError(MbclError, ValueError):
+    """A script construct that cannot be placed (e.g. a breath-locked span holding no whole breath)."""
 
 
 def cycle_samples(breaths_per_minute: float, sample_rate: int) -> int:
@@ -64,120 +53,249 @@ def cycle_samples(breaths_per_minute: float, sample_rate: int) -> int:
     return int(round(sample_rate * 60.0 / breaths_per_minute))
 
 
-def _segments(script: Script, speech_samples: Sequence[int], sample_rate: int, cycle: int):
-    """Split the script into segments, converting durations to samples."""
-    segments = [_Segment()]
-    breathes: list[Breathe] = []
-    k = 0
+def grid_samples(script: Script, sample_rate: int) -> int:
+    """The grid beat of a script: a breath cycle, or one step when ``grid = "steps"``."""
+    front = script.front
+    rate = front.steps_per_minute if front.grid == "steps" else front.breaths_per_minute
+    return cycle_samples(rate, sample_rate)
+
+
+def _ceil_div(n: int, d: int) -> int:
+    return -(-n // d)
+
+
+# --- the script as segments ------------------------------------------------------------------
+
+
+@dataclass
+class _Elastic:
+    """One pause (or a phrase's fill) as the solver sees it, in samples."""
+
+    lo: int
+    pref: int
+    hi: int
+    weight: float = 1.0
+
+
+@dataclass
+class _Segment:
+    """Everything from one anchor up to the next."""
+
+    #: The anchored unit the segment starts with (``None`` for the first segment).
+    lead: object = None
+    #: Lead length in beats: ``lead_lo..lead_hi`` (a breathe block: fixed; a fill phrase: a range).
+    lead_lo: int = 0
+    lead_hi: int = 0
+    lead_pref: int = 0
+    #: Duration of an utterance lead (``[on-beat]`` or re-entry after a silence), samples.
+    lead_samples: int = 0
+    #: ``(item, ...)`` entries after the lead, in order.
+    items: list = field(default_factory=list)
+    #: Speech (including an on-beat lead utterance) plus every pause at its minimum (samples).
+    fixed: int = 0
+    pauses: list = field(default_factory=list)
+    anchored: bool = False
+
+    @property
+    def to_pref(self) -> int:
+        return sum(p.pref - p.lo for p in self.pauses)
+
+    @property
+    def stretch(self) -> int:
+        return sum(p.hi - p.lo for p in self.pauses)
+
+    def beats(self, beat: int) -> tuple[int, int]:
+        """Smallest and largest number of whole beats an anchored segment may span."""
+        return (
+            self.lead_lo + _ceil_div(self.fixed, beat),
+            self.lead_hi + _ceil_div(self.fixed + self.stretch, beat),
+        )
+
+
+@dataclass
+class _Layout:
+    segments: list[_Segment]
+    beat: int
+    #: Beats one breath-locked repetition takes (1 on a breath grid, 2 on a step grid).
+    phrase_beats: int
+    #: Offset of the second half within a repetition (samples).
+    half_offset: int
+
+
+def _selected(script: Script, passages: frozenset[int]) -> list:
+    """The items of the chosen passages, in order.
+
+    The parser puts a pause between any two utterances; leaving out a passage
+    can remove it (``A`` / optional: ``X [pause]`` / ``B``), so two utterances
+    that end up side by side get the script's paragraph pause between them.
+    """
+    out: list = []
+    last_spoken = None
     for item in script.items:
-        seg = segments[-1]
-        if isinstance(item, Speech):
-            seg.items.append((item, speech_samples[k], k))
-            seg.fixed += speech_samples[k]
-            k += 1
+        if item.passage is not None and item.passage not in passages:
+            continue
+        if isinstance(item, Speech) and isinstance(last_spoken, Speech):
+            gap = script.front.paragraph_pause_s
+            out.append(Pause(gap, gap, item.pos, passage=item.passage))
+        out.append(item)
+        if not isinstance(item, (Section, PacingChange)):
+            last_spoken = item
+    return out
+
+
+def _layout(
+    script: Script, speech_samples: Sequence[int], sample_rate: int, passages: frozenset[int]
+) -> _Layout:
+    """Split the selected items into segments, with every duration in samples."""
+    front = script.front
+    beat = grid_samples(script, sample_rate)
+    steps = front.grid == "steps"
+    phrase_beats = 2 if steps else 1
+    half_offset = beat if steps else int(round(front.in_fraction * beat))
+    index = _utterance_index(script)
+    pacing_on = front.pacing == "on"
+    after_silence = False
+    segments = [_Segment()]
+
+    def start(lead, lo: int, hi: int, pref: int, speech: int = 0) -> _Segment:
+        segments[-1].anchored = True
+        seg = _Segment(lead=lead, lead_lo=lo, lead_hi=hi, lead_pref=pref, lead_samples=speech, fixed=speech)
+        segments.append(seg)
+        return seg
+
+    for item in _selected(script, passages):
+        if isinstance(item, Breathe):
+            start(item, item.cycles, item.cycles, item.cycles)
+            after_silence = False
+        elif isinstance(item, BreathPhrase):
+            rep = phrase_beats * beat
+            if item.repeats is not None:
+                lo = hi = item.repeats
+            else:
+                lo = max(1, _ceil_div(seconds_to_samples(item.min_s, sample_rate), rep))
+                hi = seconds_to_samples(item.max_s, sample_rate) // rep
+                if hi < lo:
+                    raise PlanError(
+                        f"{item.pos}: error: a breath-locked span of {format_duration(item.min_s)} to "
+                        f"{format_duration(item.max_s)} holds no whole breath cycle "
+                        f"({format_duration(rep / sample_rate)}); widen the span"
+                    )
+            start(item, lo * phrase_beats, hi * phrase_beats, (lo + hi) // 2 * phrase_beats)
+            after_silence = False
+        elif isinstance(item, Speech):
+            duration = speech_samples[index[id(item)]]
+            if item.on_beat or (after_silence and pacing_on):
+                seg = start(item, 0, 0, 0, speech=duration)
+            else:
+                seg = segments[-1]
+                seg.items.append((item, duration))
+                seg.fixed += duration
+            after_silence = False
         elif isinstance(item, Pause):
             lo = seconds_to_samples(item.min_s, sample_rate)
             hi = seconds_to_samples(item.max_s, sample_rate)
-            seg.items.append((item, lo, hi))
+            pref = min(hi, max(lo, seconds_to_samples(item.preferred, sample_rate)))
+            elastic = _Elastic(lo, pref, hi, item.weight)
+            seg = segments[-1]
+            seg.items.append((item, elastic))
+            seg.pauses.append(elastic)
             seg.fixed += lo
-            seg.hi += hi - lo
+            after_silence = after_silence or item.silence
+        elif isinstance(item, PacingChange):
+            pacing_on = item.mode == "on"
+            segments[-1].items.append((item,))
         elif isinstance(item, Section):
-            seg.items.append((item,))
-        elif isinstance(item, Breathe):
-            seg.anchored = True
-            breathes.append(item)
-            segments.append(_Segment())
-    if k != len(speech_samples):
-        raise ValueError(f"{len(speech_samples)} speech durations given for {k} utterances")
-    return segments, breathes
+            segments[-1].items.append((item,))
+    return _Layout(segments, beat, phrase_beats, half_offset)
+
+
+def _utterance_index(script: Script) -> dict[int, int]:
+    """``id(Speech) -> index`` in ``script.utterances`` (a text may occur twice)."""
+    return {id(u): k for k, u in enumerate(script.utterances)}
 
 
 @dataclass(frozen=True)
 class _Reach:
-    """Which lengths a script can take: ``breathe + cycle * j + tail``.
+    """Which lengths a layout can take: ``beat * j + tail``.
 
-    ``j`` (the cycles the anchored segments span together) is any whole number
-    in ``[cycles_lo, cycles_hi]``, because each anchored segment's choices are a
-    run of consecutive cycle counts; ``tail`` is any length in
-    ``[tail_lo, tail_hi]``. When the tail's range is narrower than one cycle,
-    the reachable lengths have gaps.
+    ``j`` (beats of every anchored segment, plus the tail's lead) is any whole
+    number in ``[beats_lo, beats_hi]``, because each part's choices are a run
+    of consecutive beat counts; ``tail`` is any length in ``[tail_lo,
+    tail_hi]``. When the tail's range is narrower than one beat, the reachable
+    lengths have gaps.
     """
 
-    cycle: int
-    breathe: int
-    cycles_lo: int
-    cycles_hi: int
+    beat: int
+    beats_lo: int
+    beats_hi: int
     tail_lo: int
     tail_hi: int
 
     @property
     def min_samples(self) -> int:
-        return self.breathe + self.cycle * self.cycles_lo + self.tail_lo
+        return self.beat * self.beats_lo + self.tail_lo
 
     @property
     def max_samples(self) -> int:
-        return self.breathe + self.cycle * self.cycles_hi + self.tail_hi
+        return self.beat * self.beats_hi + self.tail_hi
 
-    def cycles_for(self, target: int) -> tuple[int, int]:
+    def beats_for(self, target: int) -> tuple[int, int]:
         """The range of ``j`` that reaches ``target`` (empty when first > last)."""
-        rest = target - self.breathe
-        first = max(self.cycles_lo, -(-(rest - self.tail_hi) // self.cycle))
-        last = min(self.cycles_hi, (rest - self.tail_lo) // self.cycle)
+        first = max(self.beats_lo, _ceil_div(target - self.tail_hi, self.beat))
+        last = min(self.beats_hi, (target - self.tail_lo) // self.beat)
         return first, last
 
     def nearest(self, target: int) -> tuple[Optional[int], Optional[int]]:
         """The closest reachable lengths at or below and at or above ``target``."""
-        rest = target - self.breathe
         below = above = None
-        j = min(self.cycles_hi, (rest - self.tail_lo) // self.cycle)
-        if j >= self.cycles_lo:
-            below = self.breathe + self.cycle * j + min(self.tail_hi, rest - self.cycle * j)
-        j = max(self.cycles_lo, -(-(rest - self.tail_hi) // self.cycle))
-        if j <= self.cycles_hi:
-            above = self.breathe + self.cycle * j + max(self.tail_lo, rest - self.cycle * j)
+        j = min(self.beats_hi, (target - self.tail_lo) // self.beat)
+        if j >= self.beats_lo:
+            below = self.beat * j + min(self.tail_hi, target - self.beat * j)
+        j = max(self.beats_lo, _ceil_div(target - self.tail_hi, self.beat))
+        if j <= self.beats_hi:
+            above = self.beat * j + max(self.tail_lo, target - self.beat * j)
         return below, above
 
 
-def _reach(segments: list[_Segment], breathes: list[Breathe], cycle: int) -> _Reach:
-    *anchored, tail = segments
+def _reach(layout: _Layout) -> _Reach:
+    *anchored, tail = layout.segments
+    beat = layout.beat
     return _Reach(
-        cycle=cycle,
-        breathe=sum(b.cycles for b in breathes) * cycle,
-        cycles_lo=sum(seg.choices(cycle)[0] for seg in anchored) // cycle,
-        cycles_hi=sum(seg.choices(cycle)[1] for seg in anchored) // cycle,
+        beat=beat,
+        beats_lo=sum(s.beats(beat)[0] for s in anchored) + tail.lead_lo,
+        beats_hi=sum(s.beats(beat)[1] for s in anchored) + tail.lead_hi,
         tail_lo=tail.fixed,
-        tail_hi=tail.fixed + tail.hi,
+        tail_hi=tail.fixed + tail.stretch,
     )
 
 
-def reachable_range(
-    script: Script, speech_samples: Sequence[int], sample_rate: int
-) -> tuple[int, int]:
-    """Shortest and longest length (samples) the script can be planned at.
+def _natural_length(layout: _Layout) -> int:
+    """Length with every pause at its preferred value and fill phrases at their middle."""
+    beat = layout.beat
+    *anchored, tail = layout.segments
+    total = 0
+    for seg in anchored:
+        total += seg.lead_pref * beat + _ceil_div(seg.fixed + seg.to_pref, beat) * beat
+    return total + tail.lead_pref * beat + tail.fixed + tail.to_pref
 
-    Lengths in between are reachable except, when the last breathe block is
-    followed by less than one cycle of elastic pause, in gaps between
-    pacing-aligned lengths (:func:`fit` names the nearest ones).
-    """
-    cycle = cycle_samples(script.front.breaths_per_minute, sample_rate)
-    reach = _reach(*_segments(script, speech_samples, sample_rate, cycle), cycle)
-    return reach.min_samples, reach.max_samples
+
+# --- sharing slack -----------------------------------------------------------------------------
 
 
 def _share_slack(ranges: np.ndarray, weights: np.ndarray, slack: int) -> np.ndarray:
-    """Split ``slack`` samples over pauses with the given ranges, in whole samples.
+    """Split ``slack`` samples over elastic parts with the given ranges, in whole samples.
 
-    Each pause gets ``min(range, f * weight * range)`` for one common ``f``
-    (water-filling), so equal weights stretch every pause by the same fraction
+    Each part gets ``min(range, f * weight * range)`` for one common ``f``
+    (water-filling), so equal weights stretch every part by the same fraction
     of its range. Rounding remainders go to the largest fractional parts, so
     the shares add up to ``slack`` exactly.
     """
-    ranges = ranges.astype(np.int64)
+    ranges = np.asarray(ranges, dtype=np.int64)
     if slack <= 0 or ranges.sum() == 0:
         return np.zeros_like(ranges)
     if slack >= ranges.sum():
         return ranges.copy()
-    want = weights * ranges
+    want = np.asarray(weights, dtype=float) * ranges
 
     def total(f: float) -> float:
         return float(np.minimum(ranges, f * want).sum())
@@ -185,7 +303,7 @@ def _share_slack(ranges: np.ndarray, weights: np.ndarray, slack: int) -> np.ndar
     lo_f, hi_f = 0.0, 1.0
     while total(hi_f) < slack:
         hi_f *= 2.0
-    for _ in range(200):
+    for _ in range(100):
         mid = 0.5 * (lo_f + hi_f)
         if total(mid) < slack:
             lo_f = mid
@@ -195,51 +313,120 @@ def _share_slack(ranges: np.ndarray, weights: np.ndarray, slack: int) -> np.ndar
     shares = np.minimum(np.floor(exact).astype(np.int64), ranges)
     remainder = slack - int(shares.sum())
     order = np.argsort(-(exact - shares), kind="stable")
-    for i in order:
-        if remainder <= 0:
-            break
-        if shares[i] < ranges[i]:
-            shares[i] += 1
-            remainder -= 1
-    if remainder > 0:  # pragma: no cover - slack <= sum(ranges) guarantees room
-        raise AssertionError("slack could not be placed")
-    if remainder < 0:
-        for i in order[::-1]:
-            if remainder >= 0:
+    step = 1 if remainder > 0 else -1
+    while remainder != 0:
+        for i in order if step > 0 else order[::-1]:
+            if remainder == 0:
                 break
-            if shares[i] > 0:
-                shares[i] -= 1
-                remainder += 1
+            if 0 <= shares[i] + step <= ranges[i]:
+                shares[i] += step
+                remainder -= step
     return shares
 
 
-def _choose_spans(segments: list[_Segment], reach: _Reach, target: int) -> list[int]:
-    """Pick each segment's span so the spans plus breathe blocks add up to ``target``.
+def _share_towards_preferred(parts: Sequence[_Elastic], slack: int) -> np.ndarray:
+    """Slack shares (samples above each minimum): up to the preferred lengths first, then beyond."""
+    to_pref = np.array([p.pref - p.lo for p in parts], dtype=np.int64)
+    beyond = np.array([p.hi - p.pref for p in parts], dtype=np.int64)
+    weights = np.array([p.weight for p in parts], dtype=float)
+    first = int(min(slack, to_pref.sum()))
+    return _share_slack(to_pref, weights, first) + _share_slack(beyond, weights, slack - first)
 
-    Anchored segments take whole cycles; the tail takes the rest. The total
-    number of anchored cycles is the feasible one closest to stretching every
-    pause by the same fraction; cycles then go, one at a time, to the anchored
-    segment whose span stays closest to that ideal.
+
+# --- choosing spans ----------------------------------------------------------------------------
+
+
+def _choose_beats(layout: _Layout, reach: _Reach, target: int) -> tuple[list[tuple[int, int]], int]:
+    """Beats for each anchored segment as ``(lead beats, free beats)``, and the tail's lead beats.
+
+    Starts from a global, unquantized share of the slack (so every pause in the
+    track stretches alike), rounds each part to whole beats, then moves single
+    beats to the part that stays closest to that ideal until the total fits.
     """
-    cycle = reach.cycle
-    total_lo = sum(s.fixed for s in segments)
-    total_hi = sum(s.fixed + s.hi for s in segments)
-    free = target - reach.breathe
-    frac = 0.0 if total_hi == total_lo else min(1.0, max(0.0, (free - total_lo) / (total_hi - total_lo)))
-    *anchored, _ = segments
-    ideal = [seg.fixed + frac * seg.hi for seg in anchored]
-    bounds = [seg.choices(cycle) for seg in anchored]
-    spans = [int(min(hi, max(lo, round(x / cycle) * cycle))) for x, (lo, hi) in zip(ideal, bounds)]
-    first, last = reach.cycles_for(target)
+    beat = layout.beat
+    *anchored, tail = layout.segments
+    # Global ideal: every pause and every fill phrase as one elastic part.
+    parts, owners = [], []
+    for k, seg in enumerate(layout.segments):
+        if seg.lead_hi > seg.lead_lo:
+            parts.append(_Elastic(seg.lead_lo * beat, seg.lead_pref * beat, seg.lead_hi * beat))
+            owners.append((k, "lead"))
+        for p in seg.pauses:
+            parts.append(p)
+            owners.append((k, "free"))
+    floor_total = sum(s.lead_lo * beat + s.fixed for s in layout.segments)
+    shares = _share_towards_preferred(parts, max(0, target - floor_total)) if parts else []
+    ideal_lead = [float(s.lead_lo) for s in layout.segments]
+    ideal_free = [float(s.fixed) for s in layout.segments]
+    for (k, where), share in zip(owners, shares):
+        if where == "lead":
+            ideal_lead[k] += share / beat
+        else:
+            ideal_free[k] += share
+
+    # Parts that move in whole beats: each anchored segment, and the tail's lead.
+    bounds = [s.beats(beat) for s in anchored] + [(tail.lead_lo, tail.lead_hi)]
+    ideal = [ideal_lead[k] + ideal_free[k] / beat for k in range(len(anchored))] + [ideal_lead[-1]]
+    chosen = [int(min(hi, max(lo, round(x)))) for x, (lo, hi) in zip(ideal, bounds)]
+    first, last = reach.beats_for(target)
     if first > last:
         raise ValueError("no pacing-aligned combination reaches this length")
-    want = min(last, max(first, sum(spans) // cycle)) * cycle
-    while sum(spans) != want:
-        step = cycle if sum(spans) < want else -cycle
-        movable = [i for i, (lo, hi) in enumerate(bounds) if lo <= spans[i] + step <= hi]
-        best = min(movable, key=lambda i: (abs(spans[i] + step - ideal[i]), i))
-        spans[best] += step
-    return spans + [free - want]
+    want = min(last, max(first, sum(chosen)))
+    while sum(chosen) != want:
+        step = 1 if sum(chosen) < want else -1
+        movable = [i for i, (lo, hi) in enumerate(bounds) if lo <= chosen[i] + step <= hi]
+        best = min(movable, key=lambda i: (abs(chosen[i] + step - ideal[i]), i))
+        chosen[best] += step
+
+    # Split each anchored segment's beats between its lead and its free part.
+    splits = []
+    for k, seg in enumerate(anchored):
+        free_lo, free_hi = _ceil_div(seg.fixed, beat), _ceil_div(seg.fixed + seg.stretch, beat)
+        n = chosen[k]
+        lead = int(min(seg.lead_hi, max(seg.lead_lo, round(ideal_lead[k]))))
+        lead = min(max(lead, n - free_hi), n - free_lo)
+        splits.append((lead, n - lead))
+    return splits, chosen[-1]
+
+
+# --- the plan ----------------------------------------------------------------------------------
+
+
+def select_passages(script: Script, speech_samples: Sequence[int], target: int, sample_rate: int) -> frozenset[int]:
+    """Which optional passages a target length includes (indices into ``script.passages``).
+
+    In priority order (then reading order), a passage joins when the script
+    with it reaches the target at its natural length. If the target is still
+    beyond the longest length of that selection, further passages join in the
+    same order while their shortest length allows.
+    """
+    order = sorted(range(len(script.passages)), key=lambda k: (script.passages[k].priority, k))
+    chosen: frozenset[int] = frozenset()
+    for k in order:
+        trial = chosen | {k}
+        if _natural_length(_layout(script, speech_samples, sample_rate, trial)) <= target:
+            chosen = trial
+    for k in order:
+        if k in chosen:
+            continue
+        if _reach(_layout(script, speech_samples, sample_rate, chosen)).max_samples >= target:
+            break
+        trial = chosen | {k}
+        if _reach(_layout(script, speech_samples, sample_rate, trial)).min_samples <= target:
+            chosen = trial
+    return chosen
+
+
+def reachable_range(script: Script, speech_samples: Sequence[int], sample_rate: int) -> tuple[int, int]:
+    """Shortest (no optional passages) and longest (all of them) length in samples.
+
+    Lengths in between are reachable except, when the last anchored block is
+    followed by less than one beat of elastic pause, in gaps between
+    pacing-aligned lengths (:func:`fit` names the nearest ones).
+    """
+    none = _layout(script, speech_samples, sample_rate, frozenset())
+    every = _layout(script, speech_samples, sample_rate, frozenset(range(len(script.passages))))
+    return _reach(none).min_samples, _reach(every).max_samples
 
 
 def fit(
@@ -259,87 +446,193 @@ def fit(
     sample_rate : the rate all sample counts refer to (Hz).
 
     Raises :class:`LengthError` naming the reachable minimum and maximum when
-    the target is outside them.
+    the target is outside them, or the nearest reachable lengths when it falls
+    between two pacing-aligned lengths.
     """
-    cycle = cycle_samples(script.front.breaths_per_minute, sample_rate)
-    segments, breathes = _segments(script, speech_samples, sample_rate, cycle)
-    reach = _reach(segments, breathes, cycle)
-    lo, hi = reach.min_samples, reach.max_samples
+    if len(speech_samples) != len(script.utterances):
+        raise ValueError(f"{len(speech_samples)} speech durations given for {len(script.utterances)} utterances")
+    lo, hi = reachable_range(script, speech_samples, sample_rate)
 
-    def seconds(samples: int, rounding: str = "nearest") -> str:
+    def shown(samples: int, rounding: str = "nearest") -> str:
         return format_duration(samples / sample_rate, rounding)
 
     if not lo <= target_samples <= hi:
         raise LengthError(
-            f"{script.path}: a length of {seconds(target_samples)} cannot be reached: this "
-            f"script with this voice can be planned from {seconds(lo, 'up')} to "
-            f"{seconds(hi, 'down')} (min:sec); choose a length in that range or change the "
+            f"{script.path}: a length of {shown(target_samples)} cannot be reached: this "
+            f"script with this voice can be planned from {shown(lo, 'up')} to "
+            f"{shown(hi, 'down')} (min:sec); choose a length in that range or change the "
             f"script's pauses",
             lo,
             hi,
             sample_rate,
         )
+    passages = select_passages(script, speech_samples, target_samples, sample_rate)
+    layout = _layout(script, speech_samples, sample_rate, passages)
+    reach = _reach(layout)
     try:
-        spans = _choose_spans(segments, reach, target_samples)
+        splits, tail_lead = _choose_beats(layout, reach, target_samples)
     except ValueError as exc:
         below, above = reach.nearest(target_samples)
+        near = " and ".join(shown(x, r) for x, r in ((below, "down"), (above, "up")) if x is not None)
         raise LengthError(
-            f"{script.path}: a length of {seconds(target_samples)} falls between two "
-            f"pacing-aligned lengths: the nearest reachable are {seconds(below, 'down')} and "
-            f"{seconds(above, 'up')} (min:sec). To reach any length, give the pause after the "
-            f"last [breathe] block a range of at least one breath cycle",
+            f"{script.path}: a length of {shown(target_samples)} falls between two "
+            f"pacing-aligned lengths: the nearest reachable are {near} (min:sec). To reach any "
+            f"length, give the pause after the last anchored block ([breathe], [breath-locked], "
+            f"[on-beat] or speech after a [silence]) a range of at least one breath cycle",
             lo,
             hi,
             sample_rate,
         ) from exc
+    return _place(script, speech_samples, layout, splits, tail_lead, target_samples, sample_rate, passages, (lo, hi))
 
+
+def _place(script, speech_samples, layout, splits, tail_lead, target, sample_rate, passages, reachable) -> Plan:
+    """Lay the chosen spans out as events, overlays, chapters and pacing spans."""
+    beat = layout.beat
+    names = {k: script.passages[k].name for k in range(len(script.passages))}
+    index = _utterance_index(script)
     events: list[Event] = []
-    section_marks: list[tuple[str, int]] = []
+    overlays: list[Event] = []
+    marks: list[tuple[str, int]] = []
+    pacing_marks: list[tuple[int, PacingChange]] = []
+    warnings: list[str] = []
     pos = 0
-    for i, seg in enumerate(segments):
-        pause_ranges = np.array(
-            [it[2] - it[1] for it in seg.items if isinstance(it[0], Pause)], dtype=np.int64
-        )
-        weights = np.array(
-            [it[0].weight for it in seg.items if isinstance(it[0], Pause)], dtype=float
-        )
-        slack = spans[i] - seg.fixed
-        shares = _share_slack(pause_ranges, weights, min(slack, seg.hi))
-        align = slack - int(shares.sum())
+    for k, seg in enumerate(layout.segments):
+        last = k == len(layout.segments) - 1
+        lead_beats, free_beats = (tail_lead, None) if last else splits[k]
+        lead = seg.lead
+        if isinstance(lead, Breathe):
+            events.append(Event("breathe", pos, lead_beats * beat, source=lead.pos, passage=names.get(lead.passage, "")))
+            pos += lead_beats * beat
+        elif isinstance(lead, BreathPhrase):
+            pos = _place_phrase(lead, lead_beats, pos, layout, index, speech_samples, events, overlays, warnings, names, sample_rate)
+        free_start = pos
+        # The free part (an on-beat lead utterance counts in it) takes the rest of the segment.
+        span = target - pos if last else free_beats * beat
+        slack = span - seg.fixed
+        shares = _share_towards_preferred(seg.pauses, min(slack, seg.stretch)) if seg.pauses else np.zeros(0)
+        align = slack - int(np.sum(shares))
+        if isinstance(lead, Speech):
+            events.append(
+                Event("speech", pos, seg.lead_samples, lead.text, index[id(lead)], lead.pos, passage=names.get(lead.passage, ""))
+            )
+            pos += seg.lead_samples
         p = 0
         for it in seg.items:
             item = it[0]
             if isinstance(item, Section):
-                section_marks.append((item.title, pos))
+                marks.append((item.title, pos))
+            elif isinstance(item, PacingChange):
+                pacing_marks.append((pos, item))
             elif isinstance(item, Speech):
-                events.append(Event("speech", pos, it[1], item.text, it[2], item.pos))
+                events.append(
+                    Event("speech", pos, it[1], item.text, index[id(item)], item.pos, passage=names.get(item.passage, ""))
+                )
                 pos += it[1]
             else:
-                duration = it[1] + int(shares[p])
-                events.append(
-                    Event("pause", pos, duration, source=item.pos, min_samples=it[1], max_samples=it[2])
-                )
-                pos += duration
+                elastic = it[1]
+                duration = elastic.lo + int(shares[p])
                 p += 1
+                kind = "silence" if item.silence else "pause"
+                events.append(
+                    Event(
+                        kind, pos, duration, source=item.pos, min_samples=elastic.lo, max_samples=elastic.hi,
+                        preferred_samples=elastic.pref, passage=names.get(item.passage, ""),
+                    )
+                )
+                if item.prompts:
+                    _place_prompts(item, pos, duration, index, speech_samples, overlays, sample_rate, names)
+                pos += duration
         if align > 0:
-            # A heading right before the breathe block belongs after the alignment silence.
-            section_marks[:] = [(t, at + align if at == pos else at) for t, at in section_marks]
+            # A heading or pacing change right before the anchor belongs after the alignment silence.
+            marks[:] = [(t, at + align if at == pos else at) for t, at in marks]
+            pacing_marks[:] = [(at + align if at == pos else at, c) for at, c in pacing_marks]
             events.append(Event("align", pos, align))
             pos += align
-        if seg.anchored:
-            b = breathes[i]
-            events.append(Event("breathe", pos, b.cycles * cycle, source=b.pos))
-            pos += b.cycles * cycle
-    assert pos == target_samples, (pos, target_samples)
+        assert last or pos == free_start + free_beats * beat, (pos, free_start, free_beats)
+    assert pos == target, (pos, target)
     return Plan(
         sample_rate=sample_rate,
-        length_samples=target_samples,
+        length_samples=target,
         events=tuple(events),
-        chapters=_chapters(section_marks, target_samples),
-        cycle_samples=cycle,
-        min_length_samples=lo,
-        max_length_samples=hi,
+        chapters=_chapters(marks, target),
+        cycle_samples=beat,
+        min_length_samples=reachable[0],
+        max_length_samples=reachable[1],
+        overlays=tuple(sorted(overlays, key=lambda e: e.start_sample)),
+        pacing_spans=_pacing_spans(script, events, pacing_marks, beat, target),
+        in_samples=layout.half_offset,
+        grid=script.front.grid,
+        included_passages=tuple(
+            names[k] for k in sorted(passages, key=lambda k: (script.passages[k].priority, k))
+        ),
+        all_passages=tuple(p.name for p in script.passages),
+        warnings=tuple(warnings),
     )
+
+
+def _place_phrase(phrase, lead_beats, pos, layout, index, speech_samples, events, overlays, warnings, names, sample_rate) -> int:
+    """A breath-locked phrase: one repetition per phrase cycle, halves on their onsets."""
+    beat, rep = layout.beat, layout.phrase_beats * layout.beat
+    repeats = lead_beats // layout.phrase_beats
+    passage = names.get(phrase.passage, "")
+    events.append(
+        Event("phrase", pos, lead_beats * beat, f"{phrase.inhale.text} | {phrase.exhale.text}", source=phrase.pos, passage=passage)
+    )
+    halves = ((phrase.inhale, 0, layout.half_offset), (phrase.exhale, layout.half_offset, rep - layout.half_offset))
+    for speech, offset, room in halves:
+        k = index[id(speech)]
+        duration = speech_samples[k]
+        if duration > room:
+            warnings.append(
+                f"{speech.pos}: '{speech.text}' lasts {duration / sample_rate:.2f} s, longer than its "
+                f"{room / sample_rate:.2f} s breath phase"
+            )
+        for r in range(repeats):
+            overlays.append(Event("speech", pos + r * rep + offset, duration, speech.text, k, speech.pos, passage=passage))
+    return pos + lead_beats * beat
+
+
+def _place_prompts(silence, start, duration, index, speech_samples, overlays, sample_rate, names) -> None:
+    """Re-anchoring prompts at even intervals: one per ``every`` of the silence, none when short."""
+    every = seconds_to_samples(silence.prompt_every_s, sample_rate)
+    count = max(0, duration // every - 1)
+    lengths = [speech_samples[index[id(p)]] for p in silence.prompts]
+    # Never let a prompt run into the next one or past the silence.
+    while count and max(lengths) > duration // (count + 1):
+        count -= 1
+    for i in range(1, count + 1):
+        prompt = silence.prompts[(i - 1) % len(silence.prompts)]
+        k = index[id(prompt)]
+        at = start + (i * duration) // (count + 1)
+        overlays.append(
+            Event("speech", at, lengths[(i - 1) % len(lengths)], prompt.text, k, prompt.pos, passage=names.get(silence.passage, ""))
+        )
+
+
+def _pacing_spans(script, events, pacing_marks, beat, length) -> tuple[tuple[int, int], ...]:
+    """Where the tone sounds: breathe blocks, breath-locked phrases, and ``[pacing]`` on/fade stretches."""
+    spans = [(e.start_sample, e.stop_sample) for e in events if e.kind in ("breathe", "phrase")]
+    on_since: Optional[int] = 0 if script.front.pacing == "on" else None
+    for at, change in pacing_marks:
+        if change.mode == "on":
+            on_since = at if on_since is None else on_since
+        else:
+            if on_since is not None or change.mode == "fade":
+                begin = at if on_since is None else on_since
+                stop = at if change.mode == "off" else min(length, at + change.cycles * beat)
+                if stop > begin:
+                    spans.append((begin, stop))
+            on_since = None
+    if on_since is not None and length > on_since:
+        spans.append((on_since, length))
+    merged: list[list[int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return tuple((a, b) for a, b in merged)
 
 
 def _chapters(marks: list[tuple[str, int]], length: int) -> tuple[Chapter, ...]:

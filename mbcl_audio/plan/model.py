@@ -7,7 +7,7 @@ from typing import Literal, Optional
 
 from ..script.model import SourcePos
 
-EventKind = Literal["speech", "pause", "breathe", "align"]
+EventKind = Literal["speech", "pause", "silence", "breathe", "phrase", "align"]
 
 
 @dataclass(frozen=True)
@@ -16,8 +16,11 @@ class Event:
 
     ``kind`` is ``speech`` (an utterance; ``utterance`` indexes
     ``Script.utterances``), ``pause`` (silence from a pause, an ellipsis or a
-    paragraph break), ``breathe`` (pacing cycles, tone audible) or ``align``
-    (silence inserted so that what follows starts on the pacing grid).
+    paragraph break), ``silence`` (a ``[silence]`` practice silence; its
+    prompts are in ``Plan.overlays``), ``breathe`` (pacing cycles, tone
+    audible), ``phrase`` (a breath-locked phrase; its halves are in
+    ``Plan.overlays``) or ``align`` (silence inserted so that what follows
+    starts on the pacing grid).
     """
 
     kind: EventKind
@@ -29,6 +32,9 @@ class Event:
     #: For pauses: the bounds the planner chose within (samples).
     min_samples: int = 0
     max_samples: int = 0
+    preferred_samples: int = 0
+    #: Name of the optional passage the event comes from, if any.
+    passage: str = ""
 
     @property
     def stop_sample(self) -> int:
@@ -48,18 +54,40 @@ class Chapter:
 class Plan:
     sample_rate: int
     length_samples: int
+    #: The timeline: consecutive events from 0 to ``length_samples``, no gaps.
     events: tuple[Event, ...]
     chapters: tuple[Chapter, ...]
-    #: Pacing cycle length (samples); the grid's in-breath onsets are its multiples.
+    #: Grid beat length (samples): one breath cycle, or one step on a step grid.
+    #: In-breath (or beat) onsets are its multiples.
     cycle_samples: int
-    #: Reachable length range of the script with these speech durations (samples).
+    #: Reachable length range of the script with these speech durations (samples),
+    #: from no optional passages to all of them.
     min_length_samples: int
     max_length_samples: int
+    #: Speech placed inside other events: silence prompts and breath-phrase halves.
+    overlays: tuple[Event, ...] = ()
+    #: Where the pacing tone sounds: ``(start, stop)`` sample spans.
+    pacing_spans: tuple[tuple[int, int], ...] = ()
+    #: Length of the in-breath phase (samples); the out-breath starts this far into a cycle.
+    in_samples: int = 0
+    #: ``"breath"`` or ``"steps"``.
+    grid: str = "breath"
+    #: Optional passages included, in priority order, and all the script has.
+    included_passages: tuple[str, ...] = ()
+    all_passages: tuple[str, ...] = ()
+    #: Things a producer should know (e.g. a phrase half longer than its breath phase).
+    warnings: tuple[str, ...] = ()
 
     @property
     def duration_s(self) -> float:
         return self.length_samples / self.sample_rate
 
     def spans(self, kind: str) -> tuple[tuple[int, int], ...]:
-        """``(start, stop)`` sample spans of every event of one kind."""
+        """``(start, stop)`` sample spans of every top-level event of one kind."""
         return tuple((e.start_sample, e.stop_sample) for e in self.events if e.kind == kind)
+
+    @property
+    def voice(self) -> tuple[Event, ...]:
+        """Every placed utterance, top-level or overlaid, in time order."""
+        speech = [e for e in self.events if e.kind == "speech"] + list(self.overlays)
+        return tuple(sorted(speech, key=lambda e: e.start_sample))

@@ -14,7 +14,7 @@ import numpy as np
 from ..master.loudness import array_loudness
 from ..plan.model import Plan
 from .bed import BedLayer, bed_loop, LOOP_LUFS
-from .pacing import PacingLayer, cycle_table
+from .pacing import PacingLayer, PacingSound, cycle_table
 
 #: Stereo loudness of a centred mono signal is its mono loudness plus 10*log10(2) LU.
 CENTRED_MONO_GAIN_LU = 3.0103
@@ -34,9 +34,9 @@ class MixSettings:
     duck_db: float = 12.0
 
 
-def _tone_loudness(cycle: int, sample_rate: int) -> float:
+def _tone_loudness(cycle: int, sample_rate: int, sound: PacingSound = PacingSound()) -> float:
     """Loudness (mono LUFS) of the pacing tone at amplitude 1 over whole cycles."""
-    table = cycle_table(cycle, sample_rate)
+    table = cycle_table(cycle, sample_rate, sound)
     return array_loudness(np.tile(table, 2), sample_rate)
 
 
@@ -57,17 +57,17 @@ class TrackMix:
         self.sample_rate = plan.sample_rate
         self.n_samples = plan.length_samples
         self.settings = settings
-        speech = [e for e in plan.events if e.kind == "speech"]
+        speech = plan.voice
         self._speech_starts = np.array([e.start_sample for e in speech], dtype=np.int64)
         self._speech = [(e.start_sample, np.asarray(utterances[e.utterance], dtype=np.float32)) for e in speech]
         self._longest = max((len(a) for _, a in self._speech), default=0)
 
         self.pacing: Optional[PacingLayer] = None
-        breathe = plan.spans("breathe")
-        if pacing and breathe:
-            tone_lufs = _tone_loudness(plan.cycle_samples, self.sample_rate)
+        if pacing and plan.pacing_spans:
+            sound = PacingSound(in_fraction=plan.in_samples / plan.cycle_samples if plan.grid == "breath" else 0.5)
+            tone_lufs = _tone_loudness(plan.cycle_samples, self.sample_rate, sound)
             amplitude = 10 ** ((settings.speech_lufs + settings.pacing_level_lu - tone_lufs) / 20)
-            self.pacing = PacingLayer(plan.cycle_samples, self.sample_rate, breathe, amplitude)
+            self.pacing = PacingLayer(plan.cycle_samples, self.sample_rate, plan.pacing_spans, amplitude, sound=sound)
 
         self.bed: Optional[BedLayer] = None
         if bed and bed != "none":
@@ -76,7 +76,7 @@ class TrackMix:
                 bed_loop(bed, self.sample_rate),
                 self.n_samples,
                 self.sample_rate,
-                plan.spans("speech"),
+                [(e.start_sample, e.stop_sample) for e in plan.voice],
                 gain_db=target - LOOP_LUFS,
                 duck_db=settings.duck_db,
             )

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import numpy as np
+
 import pytest
 
 from mbcl_audio.plan import LengthError, cycle_samples, fit, reachable_range
@@ -117,24 +119,58 @@ from hypothesis import strategies as st
 
 @st.composite
 def scripts_and_targets(draw):
-    """Random scripts of speech, fixed and elastic pauses and breathe blocks, and a target in range."""
+    """Random scripts with every timing construct, random speech durations, and a target in range."""
+    from mbcl_audio.script.model import BreathPhrase, PacingChange, Passage
+
     items, speech = [], []
-    for _ in range(draw(st.integers(1, 7))):
-        kind = draw(st.sampled_from(["speech", "pause", "elastic", "breathe"]))
+    n_passages = draw(st.integers(0, 2))
+    passages = tuple(Passage(draw(st.integers(1, 3)), f"p{k}", POS) for k in range(n_passages))
+
+    def passage():
+        return draw(st.sampled_from([None] + list(range(n_passages))))
+
+    def utterance(**kw):
+        speech.append(draw(st.integers(SR // 10, 12 * SR)))
+        return Speech("u", POS, **kw)
+
+    for _ in range(draw(st.integers(1, 8))):
+        kind = draw(st.sampled_from(["speech", "pause", "elastic", "silence", "breathe", "phrase", "fill", "beat", "pacing"]))
+        tag = passage()
         if kind == "speech":
-            items.append(sp())
-            speech.append(draw(st.integers(1, 20 * SR)))
+            items.append(utterance(passage=tag))
         elif kind == "pause":
-            items.append(pause(draw(st.integers(0, 20)) / 4))
+            fixed = draw(st.integers(0, 20)) / 4
+            items.append(Pause(fixed, fixed, POS, passage=tag))
         elif kind == "elastic":
             lo = draw(st.integers(0, 40)) / 4
-            items.append(pause(lo, lo + draw(st.integers(1, 400)) / 4, weight=draw(st.sampled_from([0.5, 1.0, 3.0]))))
+            hi = lo + draw(st.integers(1, 400)) / 4
+            pref = draw(st.one_of(st.none(), st.floats(lo, hi)))
+            items.append(Pause(lo, hi, POS, draw(st.sampled_from([0.5, 1.0, 3.0])), passage=tag, preferred_s=pref))
+        elif kind == "silence":
+            lo = draw(st.integers(0, 60))
+            prompts = tuple(utterance(passage=tag) for _ in range(draw(st.integers(0, 2))))
+            every = draw(st.integers(20, 90)) if prompts else None
+            items.append(Pause(lo, lo + draw(st.integers(0, 300)), POS, passage=tag, silence=True,
+                               prompt_every_s=every, prompts=prompts))
+        elif kind == "breathe":
+            items.append(Breathe(draw(st.integers(1, 3)), POS, passage=tag))
+        elif kind in ("phrase", "fill"):
+            # Halves that fit their 5 s breath phase (longer ones only warn; see the fill test).
+            inhale, exhale = utterance(passage=tag), utterance(passage=tag)
+            speech[-2:] = [min(d, 5 * SR) for d in speech[-2:]]
+            if kind == "phrase":
+                items.append(BreathPhrase(inhale, exhale, POS, repeats=draw(st.integers(1, 3)), passage=tag))
+            else:
+                lo = draw(st.integers(10, 40))
+                items.append(BreathPhrase(inhale, exhale, POS, min_s=lo, max_s=lo + draw(st.integers(10, 60)), passage=tag))
+        elif kind == "beat":
+            items.append(utterance(on_beat=True, passage=tag))
         else:
-            items.append(Breathe(draw(st.integers(1, 3)), POS))
-    if not speech:
-        items.append(sp())
-        speech.append(SR)
-    s = script(*items)
+            items.append(PacingChange(draw(st.sampled_from(["on", "off", "fade"])), POS, cycles=2, passage=tag))
+    if not any(isinstance(i, Speech) and i.passage is None for i in items):
+        items.append(utterance())
+    s = Script(Path("t.txt"), FrontMatter(track=1, title="T", language="en", length_s=60.0,
+                                          pacing=draw(st.sampled_from(["on", "off"]))), tuple(items), passages)
     lo, hi = reachable_range(s, speech, SR)
     return s, speech, draw(st.integers(lo, hi))
 
@@ -142,12 +178,15 @@ def scripts_and_targets(draw):
 def assert_valid(plan, target):
     assert plan.length_samples == target == plan.events[-1].stop_sample
     assert plan.events[0].start_sample == 0
+    for o in plan.overlays:
+        assert 0 <= o.start_sample and o.stop_sample <= target
     assert all(a.stop_sample == b.start_sample for a, b in zip(plan.events, plan.events[1:]))
     for e in plan.events:
         if e.kind == "pause":
             assert e.min_samples <= e.duration_samples <= e.max_samples
-        elif e.kind == "breathe":
+        elif e.kind in ("breathe", "phrase"):
             assert e.start_sample % plan.cycle_samples == 0
+            assert e.duration_samples % plan.cycle_samples == 0
         elif e.kind == "align":
             assert 0 < e.duration_samples < plan.cycle_samples
 
@@ -161,13 +200,18 @@ def test_any_target_in_range_is_met_exactly_or_the_nearest_lengths_are_named(cas
     except LengthError as err:
         # Only in a gap between pacing-aligned lengths; both named neighbours must plan exactly.
         assert "nearest reachable" in str(err)
-        from mbcl_audio.plan.fit import _reach, _segments
+        from mbcl_audio.plan.fit import _layout, _reach
 
-        reach = _reach(*_segments(s, speech, SR, 441_000), 441_000)
+        from mbcl_audio.plan.fit import select_passages
+
+        reach = _reach(_layout(s, speech, SR, select_passages(s, speech, target, SR)))
         below, above = reach.nearest(target)
-        assert below < target < above
+        assert (below, above) != (None, None)
+        assert below is None or below < target
+        assert above is None or above > target
         for length in (below, above):
-            assert_valid(fit(s, speech, length, SR), length)
+            if length is not None:
+                assert_valid(fit(s, speech, length, SR), length)
         return
     assert_valid(plan, target)
 
@@ -190,3 +234,140 @@ def test_heading_before_breathe_block_starts_after_the_alignment_silence():
     plan = fit(s, [3 * SR, 2 * SR], 441_000 * 2 + 2 * SR, SR)
     assert [e.kind for e in plan.events] == ["speech", "align", "breathe", "speech"]
     assert plan.chapters[1].title == "B" and plan.chapters[1].start_sample == 441_000
+
+
+# --- issue 3: timing markup ---------------------------------------------------------------------
+
+from mbcl_audio.script.model import BreathPhrase, PacingChange, Passage
+
+
+def front(**kw):
+    base = dict(track=1, title="T", language="en", length_s=300.0)
+    base.update(kw)
+    return FrontMatter(**base)
+
+
+def script_with(*items, passages=(), **kw):
+    return Script(Path("t.txt"), front(**kw), tuple(items), tuple(passages))
+
+
+CYCLE = 441_000
+
+
+def test_breath_locked_halves_start_on_in_and_out_breath_onsets():
+    phrase = BreathPhrase(Speech("May I", POS), Speech("be at ease", POS), POS, repeats=3)
+    s = script_with(sp(), pause(2, 30), phrase, sp(), pause(1, 60))
+    speech = [4 * SR, SR, 2 * SR, 3 * SR]  # sp, inhale, exhale, sp
+    for target in (60 * SR, 75 * SR + 3):
+        plan = fit(s, speech, target, SR)
+        (ev,) = [e for e in plan.events if e.kind == "phrase"]
+        assert ev.start_sample % CYCLE == 0 and ev.duration_samples == 3 * CYCLE
+        inhales = [e.start_sample for e in plan.overlays if e.text == "May I"]
+        exhales = [e.start_sample for e in plan.overlays if e.text == "be at ease"]
+        assert inhales == [ev.start_sample + r * CYCLE for r in range(3)]
+        assert exhales == [ev.start_sample + r * CYCLE + CYCLE // 2 for r in range(3)]
+        assert (ev.start_sample, ev.stop_sample) in plan.pacing_spans
+
+
+def test_breath_ratio_moves_the_out_breath_onset():
+    phrase = BreathPhrase(Speech("May I", POS), Speech("be safe", POS), POS, repeats=1)
+    s = script_with(phrase, sp(), pause(1, 30), in_fraction=0.4)
+    plan = fit(s, [SR, SR, SR], 20 * SR, SR)
+    assert [e.start_sample for e in plan.overlays] == [0, int(0.4 * CYCLE)]
+
+
+def test_fill_phrase_takes_whole_cycles_within_its_span_and_long_half_warns():
+    phrase = BreathPhrase(Speech("May I", POS), Speech("be safe and well and at ease", POS), POS, min_s=20, max_s=60)
+    s = script_with(sp(), pause(1, 5), phrase, sp(), pause(1, 20))
+    speech = [2 * SR, SR, 6 * SR, 2 * SR]
+    lo, hi = reachable_range(s, speech, SR)
+    for target in (lo, (lo + hi) // 2, hi):
+        plan = fit(s, speech, target, SR)
+        (ev,) = [e for e in plan.events if e.kind == "phrase"]
+        assert ev.duration_samples % CYCLE == 0 and 2 <= ev.duration_samples // CYCLE <= 6
+        assert len([e for e in plan.overlays if e.text == "May I"]) == ev.duration_samples // CYCLE
+    assert any("longer than its 5.00 s breath phase" in w for w in plan.warnings)
+
+
+def test_prompts_are_evenly_spaced_and_grow_with_the_silence():
+    silence = Pause(60, 600, POS, silence=True, prompt_every_s=90, prompts=(Speech("Come back.", POS), Speech("Again.", POS)))
+    s = script_with(sp(), silence, sp())
+    speech = [2 * SR, 2 * SR, SR, 3 * SR]  # sp, prompt 1, prompt 2, sp
+    counts = {}
+    for seconds in (65, 200, 400, 605):
+        plan = fit(s, speech, seconds * SR, SR)
+        (sil,) = [e for e in plan.events if e.kind == "silence"]
+        starts = [e.start_sample for e in plan.overlays]
+        counts[seconds] = len(starts)
+        if starts:
+            gaps = np.diff([sil.start_sample] + starts + [sil.stop_sample])
+            assert gaps.max() - gaps.min() <= 1  # even, to the sample
+        assert [e.text for e in plan.overlays] == ["Come back.", "Again."] * (len(starts) // 2) + ["Come back."] * (len(starts) % 2)
+    assert counts[65] == 0 and counts[605] > counts[400] > counts[200] >= 1
+
+
+def test_optional_passages_follow_priority_and_are_deterministic():
+    passages = (Passage(2, "second round", POS), Passage(1, "extra example", POS))
+    s = script_with(
+        sp(), pause(5, 60),
+        Speech("second round", POS, passage=0), Pause(5, 60, POS, passage=0),
+        Speech("extra example", POS, passage=1), Pause(5, 60, POS, passage=1),
+        sp(), pause(5, 60),
+        passages=passages,
+    )
+    speech = [10 * SR] * 4
+    short = fit(s, speech, 40 * SR, SR)
+    assert short.included_passages == () and "second round" not in [e.text for e in short.events]
+    # Natural lengths: core 85 s, with "extra example" 127.5 s, with both 170 s.
+    middle = fit(s, speech, 130 * SR, SR)
+    assert middle.included_passages == ("extra example",)
+    long = fit(s, speech, 230 * SR, SR)
+    assert long.included_passages == ("extra example", "second round")
+    assert fit(s, speech, 130 * SR, SR) == middle
+    for plan in (short, middle, long):
+        assert plan.events[-1].stop_sample == plan.length_samples
+
+
+def test_speech_after_a_silence_reenters_on_an_in_breath_only_while_pacing_is_on():
+    items = (sp(), Pause(3, 40, POS, silence=True), sp(), pause(1, 30))
+    speech = [2 * SR + 11, 3 * SR]
+    on = fit(script_with(*items, pacing="on"), speech, 40 * SR, SR)
+    assert [e for e in on.events if e.kind == "speech"][1].start_sample % CYCLE == 0
+    assert on.pacing_spans == ((0, 40 * SR),)
+    off = fit(script_with(*items), speech, 40 * SR + 7, SR)
+    assert off.pacing_spans == ()
+
+
+def test_pacing_on_off_and_fade_spans():
+    s = script_with(
+        PacingChange("on", POS), sp(), pause(5), PacingChange("fade", POS, cycles=2), sp(), pause(20),
+        PacingChange("off", POS), sp(), pause(1, 60),
+    )
+    plan = fit(s, [5 * SR, 5 * SR, 5 * SR], 80 * SR, SR)
+    fade_at = 10 * SR
+    assert plan.pacing_spans == ((0, fade_at + 2 * CYCLE),)
+
+
+def test_step_grid_places_cues_on_steps_and_phrases_over_two_steps():
+    step = cycle_samples(60.0, SR)  # 60 steps a minute: one per second
+    cue = Speech("Stand still.", POS, on_beat=True)
+    phrase = BreathPhrase(Speech("May I", POS), Speech("be safe", POS), POS, repeats=2)
+    s = script_with(sp(), pause(0.3, 3), cue, pause(2), phrase, sp(), pause(1, 30), grid="steps", steps_per_minute=60)
+    plan = fit(s, [SR + 100, SR // 2, SR // 3, SR // 3, SR], 30 * SR, SR)
+    assert plan.cycle_samples == step
+    (cue_ev,) = [e for e in plan.events if e.text == "Stand still."]
+    assert cue_ev.start_sample % step == 0
+    halves = [e.start_sample for e in plan.overlays]
+    (ph,) = [e for e in plan.events if e.kind == "phrase"]
+    assert halves == [ph.start_sample, ph.start_sample + step, ph.start_sample + 2 * step, ph.start_sample + 3 * step]
+
+
+def test_leaving_out_a_passage_never_lets_two_utterances_touch():
+    s = script_with(
+        Speech("A.", POS), Speech("X.", POS, passage=0), Pause(5, 5, POS, passage=0), Speech("B.", POS), pause(1, 30),
+        passages=(Passage(1, "x", POS),),
+    )
+    plan = fit(s, [SR, SR, SR], 10 * SR, SR)
+    assert plan.included_passages == ()
+    kinds = [(e.kind, e.duration_samples) for e in plan.events[:3]]
+    assert kinds == [("speech", SR), ("pause", int(1.5 * SR)), ("speech", SR)]
