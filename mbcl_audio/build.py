@@ -72,9 +72,18 @@ class TrackResult:
     seconds_per_stage: dict
 
 
-def output_path(script: Script, out_dir: Path) -> Path:
-    """``<out>/<lang>/NN Title.mp3``."""
-    return Path(out_dir) / script.front.language / track_filename(script.front.track, script.front.title)
+def length_label(length_s: float) -> str:
+    """``600`` -> ``"10 min"``, ``450`` -> ``"7 min 30 s"``: the variant part of a file name."""
+    minutes, seconds = divmod(int(round(length_s)), 60)
+    return f"{minutes} min" + (f" {seconds} s" if seconds else "")
+
+
+def output_path(script: Script, out_dir: Path, length_s: Optional[float] = None) -> Path:
+    """``<out>/<lang>/NN Title.mp3``; a length other than the script's default adds ``(10 min)``."""
+    variant = ""
+    if length_s is not None and round(length_s) != round(script.front.length_s):
+        variant = length_label(length_s)
+    return Path(out_dir) / script.front.language / track_filename(script.front.track, script.front.title, variant)
 
 
 @dataclass(frozen=True)
@@ -156,7 +165,7 @@ def build_track(
     track = prepare_track(script_path, options, cache, clock)
     script, plan, mix = track.script, track.plan, track.mix
     front = script.front
-    path = output_path(script, out_dir)
+    path = output_path(script, out_dir, options.length_s)
     tags = TrackTags(
         title=front.title,
         track_number=front.track,

@@ -1,24 +1,31 @@
-"""The ``mbcl-audio`` command: a thin layer over :mod:`mbcl_audio.build`."""
+"""The ``mbcl-audio`` command: a thin layer over the library (:mod:`mbcl_audio.build`, ``plan``, ``check``)."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.text import Text
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
-from . import __version__
-from .build import BuildOptions, build_track, resolve_scripts
+from . import SAMPLE_RATE, __version__
+from .build import BuildOptions, build_track, prepare_track, resolve_scripts
 from .errors import MbclError
-from .units import format_duration, parse_duration_s
+from .units import format_duration, parse_duration_s, seconds_to_samples
 
 STAGES = ("parse", "speech", "plan", "master", "encode", "verify")
 # Problems a producer can act on (bad input, missing files, permissions) print as one
 # line; anything else is a bug and keeps its traceback.
 USER_ERRORS = (MbclError, OSError)
+
+
+def _fail(exc: BaseException) -> None:
+    # Messages quote script syntax like [pause 3s]: print them as plain text, unwrapped.
+    Console(stderr=True).print(Text("error: ", style="bold red") + Text(str(exc)), soft_wrap=True, highlight=False)
+    sys.exit(1)
 
 
 @click.group(
@@ -35,13 +42,21 @@ def _languages(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
-def _length(ctx, param, value: str | None) -> float | None:
+def _lengths(ctx, param, value: str | None) -> list[float] | None:
+    """``"5m,10m,20m"`` -> ``[300.0, 600.0, 1200.0]``."""
     if value is None:
         return None
     try:
-        return parse_duration_s(value)
+        return [parse_duration_s(v) for v in value.split(",") if v.strip()]
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
+
+
+def _length(ctx, param, value: str | None) -> float | None:
+    lengths = _lengths(ctx, param, value)
+    if lengths is not None and len(lengths) != 1:
+        raise click.BadParameter("give one length here, e.g. 5m")
+    return lengths[0] if lengths else None
 
 
 @main.command(
@@ -50,33 +65,37 @@ def _length(ctx, param, value: str | None) -> float | None:
 \b
   mbcl-audio build 1 --lang nl,en
   mbcl-audio build scripts/en/01-breathing-space-with-kindness.txt --length 8m
+  mbcl-audio build 3 --lang nl --length 10m,15m,25m
   mbcl-audio build 1 --lang nl --voice espeak --bed none --out /tmp/set"""
 )
 @click.argument("target")
 @click.option("--lang", "languages", metavar="LANGS", help="Comma-separated languages, e.g. nl,en (default: every language that has the track).")
-@click.option("--length", callback=_length, metavar="DURATION", help="Target length, e.g. 5m, 7m30s or 450s (default: the script's).")
+@click.option("--length", "lengths", callback=_lengths, metavar="DURATIONS", help="Target length, e.g. 5m or 7m30s; several give one file each: 5m,10m,20m (default: the script's).")
 @click.option("--voice", metavar="VOICE", help="Voice to speak with: espeak, piper-joe, or a path to a piper .onnx voice (default: the script's).")
 @click.option("--bed", metavar="BED", help="Background bed: warm-pad or none (default: the script's).")
-@click.option("--pacing/--no-pacing", default=True, show_default=True, help="Sound the pacing tone in breathe blocks.")
+@click.option("--pacing/--no-pacing", default=True, show_default=True, help="Sound the pacing tone where the script asks for it.")
 @click.option("--loudness", "target_lufs", type=float, default=-18.0, show_default=True, help="Integrated loudness target (LUFS).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("output"), show_default=True, help="Folder the built set is written to.")
 @click.option("--scripts", "scripts_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("scripts"), show_default=True, help="Folder with one sub-folder of scripts per language.")
-def build(target, languages, length, voice, bed, pacing, target_lufs, out_dir, scripts_dir):
+def build(target, languages, lengths, voice, bed, pacing, target_lufs, out_dir, scripts_dir):
     """Build TARGET (a script file or a track number) into tagged, loudness-normalized MP3s.
 
-    Each track is written to OUT/<lang>/NN Title.mp3, measured after encoding
+    Each track is written to OUT/<lang>/NN Title.mp3 (a length other than the
+    script's default adds "(10 min)" to the name), measured after encoding
     (loudness, true peak) and listed with its figures.
     """
     console = Console(stderr=True)
     try:
         paths = resolve_scripts(target, _languages(languages), scripts_dir)
-        options = BuildOptions(length_s=length, voice=voice, bed=bed, pacing=pacing, target_lufs=target_lufs)
+        jobs = [(path, length) for path in paths for length in (lengths or [None])]
         with Progress(
             TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[stage]}"),
             TimeElapsedColumn(), console=console, transient=True,
         ) as progress:
-            for path in paths:
-                task = progress.add_task(str(path), total=len(STAGES), stage="")
+            for path, length in jobs:
+                options = BuildOptions(length_s=length, voice=voice, bed=bed, pacing=pacing, target_lufs=target_lufs)
+                label = f"{path}" + (f" ({format_duration(length)})" if length else "")
+                task = progress.add_task(label, total=len(STAGES), stage="")
 
                 def step(stage: str, task=task) -> None:
                     progress.update(task, completed=STAGES.index(stage), stage=stage)
@@ -90,6 +109,83 @@ def build(target, languages, length, voice, bed, pacing, target_lufs, out_dir, s
                     f"speech: {r.synthesized} synthesized, {r.cached} cached"
                 )
     except USER_ERRORS as exc:
-        # Messages quote script syntax like [pause 3s]: print them as plain text, unwrapped.
-        console.print(Text("error: ", style="bold red") + Text(str(exc)), soft_wrap=True, highlight=False)
-        sys.exit(1)
+        _fail(exc)
+
+
+@main.command(
+    epilog="""Examples:
+
+\b
+  mbcl-audio plan scripts/nl/01-ademruimte-met-vriendelijkheid.txt
+  mbcl-audio plan scripts/nl/03-mildheidmeditatie-jezelf.txt --length 25m --json
+  mbcl-audio plan scripts/en/01-breathing-space-with-kindness.txt --synthesize"""
+)
+@click.argument("script", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--length", callback=_length, metavar="DURATION", help="Target length (default: the script's).")
+@click.option("--voice", metavar="VOICE", help="Voice whose speaking rate the plan assumes (default: the script's).")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (times in seconds and samples).")
+@click.option("--synthesize", is_flag=True, help="Plan with real speech durations (synthesizing through the cache) instead of estimates.")
+def plan(script, length, voice, as_json, synthesize):
+    """Show the timeline of SCRIPT without rendering audio.
+
+    Lists each event's start, duration, kind and text, the chapters, where
+    the pacing tone sounds, which optional passages are included, the slack
+    of every pause and the reachable length range. Speech durations are
+    estimated from each voice's speaking rate unless --synthesize is given.
+    """
+    from .plan import fit
+    from .plan.report import format_plan, plan_to_dict
+    from .render.voice.estimate import estimate_speech_samples
+    from .script import parse_script
+
+    try:
+        if synthesize:
+            planned = prepare_track(script, BuildOptions(length_s=length, voice=voice)).plan
+        else:
+            parsed = parse_script(script)
+            target = seconds_to_samples(length if length is not None else parsed.front.length_s, SAMPLE_RATE)
+            planned = fit(parsed, estimate_speech_samples(parsed, SAMPLE_RATE, voice), target, SAMPLE_RATE)
+    except USER_ERRORS as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(plan_to_dict(planned), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_plan(planned))
+
+
+@main.command(
+    epilog="""Examples:
+
+\b
+  mbcl-audio check
+  mbcl-audio check scripts/nl
+  mbcl-audio check scripts/en/03-kindness-meditation-yourself.txt"""
+)
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def check(paths):
+    """Check scripts (default: everything under scripts/) and list every problem.
+
+    Checks syntax, front matter, includes, that the default length is
+    reachable, and that breath-locked halves fit their breath phase (measured
+    by synthesizing them). Exits 1 when any error is found; warnings alone
+    exit 0.
+    """
+    from .check import check_script, script_paths
+
+    errors = warnings = 0
+    targets = script_paths(paths or [Path("scripts")])
+    if not targets:
+        _fail(MbclError("no scripts found to check"))
+    for path in targets:
+        try:
+            problems = check_script(path)
+        except USER_ERRORS as exc:
+            problems = []
+            click.echo(f"{path}: error: {exc}")
+            errors += 1
+        for problem in problems:
+            click.echo(str(problem))
+            errors += problem.severity == "error"
+            warnings += problem.severity == "warning"
+    click.echo(f"{len(targets)} scripts checked: {errors} errors, {warnings} warnings")
+    sys.exit(1 if errors else 0)
