@@ -75,7 +75,8 @@ class TrackResult:
 def length_label(length_s: float) -> str:
     """``600`` -> ``"10 min"``, ``450`` -> ``"7 min 30 s"``: the variant part of a file name."""
     minutes, seconds = divmod(int(round(length_s)), 60)
-    return f"{minutes} min" + (f" {seconds} s" if seconds else "")
+    parts = ([f"{minutes} min"] if minutes else []) + ([f"{seconds} s"] if seconds else [])
+    return " ".join(parts) or "0 s"
 
 
 def output_path(script: Script, out_dir: Path, length_s: Optional[float] = None) -> Path:

@@ -209,3 +209,29 @@ def test_track_1_plans_exactly_at_3_5_and_8_minutes(script, cache_dir):
         assert track.plan.length_samples == minutes * 60 * SAMPLE_RATE
         assert track.plan.min_length_samples <= 180 * SAMPLE_RATE
         assert track.plan.max_length_samples >= 480 * SAMPLE_RATE
+
+
+NL3 = ROOT / "scripts/nl/03-mildheidmeditatie-jezelf.txt"
+
+
+@pytest.mark.parametrize("end", ["min", "max"])
+def test_track_3_builds_at_its_shortest_and_longest(tmp_path, cache_dir, end):
+    """Includes, optional passages and a long silence with prompts, built at both ends of its range."""
+    from mbcl_audio.build import prepare_track
+    from mbcl_audio.script import parse_script
+
+    probe = prepare_track(NL3, cache=SpeechCache(cache_dir)).plan
+    length = probe.min_length_samples if end == "min" else probe.max_length_samples
+    r = build_track(NL3, tmp_path, BuildOptions(length_s=length / SAMPLE_RATE), cache=SpeechCache(cache_dir))
+    info = sf.info(str(r.path))
+    assert info.frames == length == r.plan.length_samples
+    assert r.loudness_lufs == pytest.approx(-18.0, abs=0.5) and r.true_peak_dbtp <= -1.0
+    script = parse_script(NL3)
+    assert any(u.pos.path.endswith("_blocks/opening.txt") for u in script.utterances)
+    if end == "min":
+        assert r.plan.included_passages == ()
+    else:
+        assert set(r.plan.included_passages) == set(r.plan.all_passages) and len(r.plan.all_passages) >= 2
+        silences = [e for e in r.plan.events if e.kind == "silence"]
+        prompts = [o for o in r.plan.overlays if any(s.start_sample <= o.start_sample < s.stop_sample for s in silences)]
+        assert prompts, "long silences carry their re-anchoring prompts"
