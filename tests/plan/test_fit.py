@@ -187,6 +187,17 @@ def assert_valid(plan, target):
         elif e.kind in ("breathe", "phrase"):
             assert e.start_sample % plan.cycle_samples == 0
             assert e.duration_samples % plan.cycle_samples == 0
+        if e.kind == "phrase":
+            # Halves alternate on in-breath and out-breath onsets, to the sample.
+            inside = [o.start_sample - e.start_sample for o in plan.overlays if e.start_sample <= o.start_sample < e.stop_sample]
+            repeats = e.duration_samples // plan.cycle_samples
+            expected = sorted(r * plan.cycle_samples + h for r in range(repeats) for h in (0, plan.in_samples))
+            assert inside == expected
+        if e.kind == "silence":
+            inside = [o.start_sample for o in plan.overlays if e.start_sample <= o.start_sample < e.stop_sample]
+            if inside:
+                gaps = np.diff([e.start_sample] + inside + [e.stop_sample])
+                assert gaps.max() - gaps.min() <= 1  # evenly spaced prompts
         elif e.kind == "align":
             assert 0 < e.duration_samples < plan.cycle_samples
 

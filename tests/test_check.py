@@ -1,0 +1,52 @@
+"""check: every problem of a script, and breath-locked halves measured against their phase."""
+
+from __future__ import annotations
+
+import re
+
+from mbcl_audio.check import check_script, script_paths
+from mbcl_audio.render.voice import SpeechCache
+
+HEAD = '+++\ntrack = 5\ntitle = "T"\nlanguage = "en"\nlength = "{length}"\n+++\n\n'
+
+
+def write(tmp_path, body, length="1m", name="05-t.txt"):
+    folder = tmp_path / "en"
+    folder.mkdir(exist_ok=True)
+    path = folder / name
+    path.write_text(HEAD.format(length=length) + body, encoding="utf-8")
+    return path
+
+
+def test_a_long_breath_locked_half_warns_with_its_measured_duration(tmp_path):
+    path = write(
+        tmp_path,
+        "Settle in.\n\n[breath-locked x1] May I | be safe and well and happy and peaceful and free from every "
+        "kind of suffering today and tomorrow\n\nGood.\n\n[pause 1s..60s]\n",
+    )
+    problems = check_script(path, SpeechCache(tmp_path / "cache"))
+    assert [p.severity for p in problems] == ["warning"]
+    match = re.search(r"lasts (\d+\.\d\d) s with voice espeak, longer than its 5\.00 s breath phase", problems[0].message)
+    assert match and float(match.group(1)) > 5.0
+    assert problems[0].location.endswith("05-t.txt:10:28")  # where the out-breath half starts
+
+
+def test_default_length_outside_the_reachable_range_is_an_error(tmp_path):
+    path = write(tmp_path, "Just this.\n\n[pause 1s..5s]\n", length="10m")
+    (problem,) = check_script(path, SpeechCache(tmp_path / "cache"))
+    assert problem.severity == "error"
+    assert "the default length 10:00.0 is outside the reachable" in problem.message
+
+
+def test_file_name_and_folder_must_match_the_front_matter(tmp_path):
+    path = write(tmp_path, "Just this.\n\n[pause 1s..60s]\n", name="07-wrong.txt")
+    messages = [p.message for p in check_script(path, SpeechCache(tmp_path / "cache"))]
+    assert messages == ["file name should start with 05- (track = 5)"]
+
+
+def test_folders_expand_to_scripts_but_not_blocks(tmp_path):
+    write(tmp_path, "A.\n")
+    blocks = tmp_path / "en" / "_blocks"
+    blocks.mkdir()
+    (blocks / "opening.txt").write_text("Hello.\n", encoding="utf-8")
+    assert [p.name for p in script_paths([tmp_path])] == ["05-t.txt"]
