@@ -31,6 +31,15 @@ def run(*args, env=None):
     return CliRunner().invoke(main, list(args), env=env)
 
 
+def build_short(tmp_path, *options, text=SHORT):
+    """Write the short test script and build it into tmp_path/out with a private speech cache."""
+    script = tmp_path / "03-kort.txt"
+    script.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("build", str(script), "--out", str(out), *options, env={"MBCL_AUDIO_CACHE": str(tmp_path / "cache")})
+    return script, out, result
+
+
 def test_help_carries_examples():
     top = run("--help")
     assert top.exit_code == 0 and "mbcl-audio build 1 --lang nl,en" in top.output
@@ -40,10 +49,7 @@ def test_help_carries_examples():
 
 
 def test_build_a_script_file(tmp_path):
-    script = tmp_path / "03-kort.txt"
-    script.write_text(SHORT, encoding="utf-8")
-    out = tmp_path / "out"
-    result = run("build", str(script), "--out", str(out), env={"MBCL_AUDIO_CACHE": str(tmp_path / "cache")})
+    _, out, result = build_short(tmp_path)
     assert result.exit_code == 0, result.output
     path = out / "nl" / "03 Korte test - rust.mp3"
     assert path.is_file()
@@ -53,10 +59,7 @@ def test_build_a_script_file(tmp_path):
 
 
 def test_script_error_names_file_line_and_column(tmp_path):
-    script = tmp_path / "03-kort.txt"
-    script.write_text(SHORT.replace("[pause 2s..30s]", "[pauze 2s]"), encoding="utf-8")
-    out = tmp_path / "out"
-    result = run("build", str(script), "--out", str(out))
+    script, out, result = build_short(tmp_path, text=SHORT.replace("[pause 2s..30s]", "[pauze 2s]"))
     assert result.exit_code == 1
     assert f"{script}:13:2: error: unknown directive 'pauze'" in result.output
     assert "pauze" in result.output
@@ -64,12 +67,7 @@ def test_script_error_names_file_line_and_column(tmp_path):
 
 
 def test_length_outside_range_names_min_and_max(tmp_path):
-    script = tmp_path / "03-kort.txt"
-    script.write_text(SHORT, encoding="utf-8")
-    out = tmp_path / "out"
-    result = run(
-        "build", str(script), "--length", "5m", "--out", str(out), env={"MBCL_AUDIO_CACHE": str(tmp_path / "cache")}
-    )
+    _, out, result = build_short(tmp_path, "--length", "5m")
     assert result.exit_code == 1
     assert "cannot be reached" in result.output and "from 0:" in result.output and " to 0:" in result.output
     assert not list(out.rglob("*.mp3"))
@@ -97,9 +95,7 @@ def test_track_number_outside_the_set():
 
 
 def test_lang_with_a_script_path_is_refused(tmp_path):
-    script = tmp_path / "03-kort.txt"
-    script.write_text(SHORT, encoding="utf-8")
-    result = run("build", str(script), "--lang", "en", "--out", str(tmp_path / "out"))
+    _, _, result = build_short(tmp_path, "--lang", "en")
     assert result.exit_code == 1
     assert "--lang selects scripts by track number" in result.output
     assert not (tmp_path / "out").exists()
@@ -107,37 +103,23 @@ def test_lang_with_a_script_path_is_refused(tmp_path):
 
 def test_track_that_misses_its_loudness_target_is_not_written(tmp_path):
     """A -3 LUFS target is beyond what limiting reaches: the build fails and writes nothing."""
-    script = tmp_path / "03-kort.txt"
-    script.write_text(SHORT, encoding="utf-8")
-    out = tmp_path / "out"
-    result = run(
-        "build", str(script), "--loudness", "-3", "--out", str(out), env={"MBCL_AUDIO_CACHE": str(tmp_path / "cache")}
-    )
+    _, out, result = build_short(tmp_path, "--loudness", "-3")
     assert result.exit_code == 1
     assert "LUFS after encoding, but -3.0 +/- 0.5 LU was asked; nothing was written" in result.output
     assert not [p for p in out.rglob("*") if p.is_file()]
 
 
 def test_output_folder_that_cannot_be_created_is_a_clear_error(tmp_path):
-    script = tmp_path / "03-kort.txt"
-    script.write_text(SHORT, encoding="utf-8")
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "nl").write_text("a file where the language folder should be")
-    result = run(
-        "build", str(script), "--out", str(tmp_path / "out"), env={"MBCL_AUDIO_CACHE": str(tmp_path / "cache")}
-    )
+    _, _, result = build_short(tmp_path)
     assert result.exit_code == 1
     assert "error:" in result.output and str(tmp_path / "out" / "nl") in result.output
     assert "Traceback" not in result.output
 
 
 def test_length_variants_write_one_file_each(tmp_path):
-    script = tmp_path / "03-kort.txt"
-    script.write_text(SHORT, encoding="utf-8")
-    out = tmp_path / "out"
-    result = run(
-        "build", str(script), "--length", "20s,30s", "--out", str(out), env={"MBCL_AUDIO_CACHE": str(tmp_path / "cache")}
-    )
+    _, out, result = build_short(tmp_path, "--length", "20s,30s")
     assert result.exit_code == 0, result.output
     default = out / "nl" / "03 Korte test - rust.mp3"
     variant = out / "nl" / "03 Korte test - rust (30 s).mp3"
