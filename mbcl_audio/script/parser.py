@@ -404,19 +404,22 @@ def _check_duration(allow_zero: bool, example: str) -> Callable[[Any, str, Sourc
     return check
 
 
-def _check_rate(example: str) -> Callable[[Any, str, SourcePos], float]:
+def _check_rate(example: str, low: float, high: float) -> Callable[[Any, str, SourcePos], float]:
+    """A rate per minute within ``[low, high]``: outside it no listener could follow it."""
+
     def check(value: Any, key: str, pos: SourcePos) -> float:
-        if not _is_number(value) or not math.isfinite(value) or value <= 0:
+        if not _is_number(value) or not math.isfinite(value) or not low <= value <= high:
             raise ScriptError(
                 pos,
-                f"{key} must be a number greater than 0 (no quotes), e.g. {key} = {example}; got {_toml_kind(value)}",
+                f"{key} must be a number from {low:g} to {high:g} (no quotes), e.g. {key} = {example}; "
+                f"got {_toml_kind(value)}",
             )
         return float(value)
 
     return check
 
 
-_check_bpm = _check_rate("6")
+_check_bpm = _check_rate("6", 1, 30)
 _RATIO = re.compile(r"\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)\s*")
 
 
@@ -467,7 +470,7 @@ _FIELDS: dict[str, _FieldSpec] = {
     "breaths_per_minute": _FieldSpec("breaths_per_minute", False, "breaths_per_minute = 6", _check_bpm),
     "breath_ratio": _FieldSpec("in_fraction", False, 'breath_ratio = "4:6"', _check_ratio),
     "grid": _FieldSpec("grid", False, 'grid = "steps"', _check_choice("breath", "steps")),
-    "steps_per_minute": _FieldSpec("steps_per_minute", False, "steps_per_minute = 100", _check_rate("100")),
+    "steps_per_minute": _FieldSpec("steps_per_minute", False, "steps_per_minute = 100", _check_rate("100", 10, 240)),
     "pacing": _FieldSpec("pacing", False, 'pacing = "on"', _check_choice("off", "on")),
 }
 
@@ -1031,9 +1034,9 @@ def _parse_pause(line: str, line_no: int, args: tuple[int, int], pos: SourcePos,
                 weight = float(raw)
             except ValueError:
                 weight = math.nan
-            if not math.isfinite(weight) or weight <= 0:
+            if not math.isfinite(weight) or not 0.01 <= weight <= 100:
                 raise ScriptError(
-                    value_pos, f"{kind} weight must be a number greater than 0, e.g. weight=2; got {raw!r}"
+                    value_pos, f"{kind} weight must be a number from 0.01 to 100, e.g. weight=2; got {raw!r}"
                 )
             values[key] = (weight, key_pos)
         else:

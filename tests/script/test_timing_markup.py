@@ -70,7 +70,7 @@ def test_front_matter_new_defaults():
         ('grid = "walk"', 8, 'grid must be "breath" or "steps"'),
         ('pacing = "yes"', 10, 'pacing must be "off" or "on"'),
         ("pacing = true", 10, "got true/false"),
-        ("steps_per_minute = 0", 20, "steps_per_minute must be a number greater than 0"),
+        ("steps_per_minute = 0", 20, "steps_per_minute must be a number from 10 to 240"),
     ],
 )
 def test_new_front_matter_errors(line, col, fragment):
