@@ -11,14 +11,14 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence, Union
 
 from . import SAMPLE_RATE
 from .audio import FileSource
 from .errors import BuildError, MbclError
 from .export import TrackTags, track_filename, write_track
 from .master import MasterResult, integrated_loudness, master, true_peak_source
-from .plan import Plan, fit
+from .plan import Plan, fit, reachable_range
 from .render.mix import MixSettings, TrackMix
 from .render.speech import prepare_utterances
 from .render.voice import SpeechCache, get_voice
@@ -48,7 +48,8 @@ LOUDNESS_TOLERANCE_LU = 0.5
 class BuildOptions:
     """What a producer or trainer may change per build (``None``: take the script's value)."""
 
-    length_s: Optional[float] = None
+    #: Seconds, or ``"min"`` / ``"max"`` for the shortest / longest length the script reaches.
+    length_s: Optional[Union[float, str]] = None
     voice: Optional[str] = None
     bed: Optional[str] = None
     pacing: bool = True
@@ -70,6 +71,14 @@ class TrackResult:
     synthesized: int
     cached: int
     seconds_per_stage: dict
+
+
+def target_samples(script: Script, speech_samples: Sequence[int], length_s: Optional[Union[float, str]]) -> int:
+    """The length to plan: the script's default, a number of seconds, or ``"min"`` / ``"max"``."""
+    if length_s in ("min", "max"):
+        shortest, longest = reachable_range(script, speech_samples, SAMPLE_RATE)
+        return shortest if length_s == "min" else longest
+    return seconds_to_samples(script.front.length_s if length_s is None else float(length_s), SAMPLE_RATE)
 
 
 def length_label(length_s: float) -> str:
@@ -146,8 +155,8 @@ def prepare_track(
     )
 
     clock.start("plan")
-    length_s = options.length_s if options.length_s is not None else front.length_s
-    plan = fit(script, [len(u) for u in utterances], seconds_to_samples(length_s, SAMPLE_RATE), SAMPLE_RATE)
+    speech = [len(u) for u in utterances]
+    plan = fit(script, speech, target_samples(script, speech, options.length_s), SAMPLE_RATE)
     bed = options.bed if options.bed is not None else front.bed
     mix = TrackMix(plan, utterances, bed=bed, pacing=options.pacing, settings=options.mix)
     clock.stop()
@@ -166,7 +175,7 @@ def build_track(
     track = prepare_track(script_path, options, cache, clock)
     script, plan, mix = track.script, track.plan, track.mix
     front = script.front
-    path = output_path(script, out_dir, options.length_s)
+    path = output_path(script, out_dir, None if options.length_s is None else plan.length_samples / SAMPLE_RATE)
     tags = TrackTags(
         title=front.title,
         track_number=front.track,

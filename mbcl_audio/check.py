@@ -12,7 +12,7 @@ from .errors import MbclError
 from .plan import fit, reachable_range
 from .render.voice import SpeechCache, get_voice
 from .render.voice.estimate import estimate_speech_samples
-from .script import collect_problems, parse_script
+from .script import ScriptError, collect_problems, parse_script
 from .script.model import BreathPhrase, Script
 from .units import format_duration, seconds_to_samples
 
@@ -50,37 +50,28 @@ def _name_problems(script: Script, path: Path) -> list[Problem]:
         problems.append(
             Problem(str(path), f"the script is in folder '{path.parent.name}' but says language = \"{script.front.language}\"")
         )
+    if not any(u.passage is None for u in script.utterances):
+        problems.append(Problem(str(path), "every utterance is inside an optional passage: the shortest version would be silent"))
     return problems
 
 
-def _phrase_problems(script: Script, cache: Optional[SpeechCache]) -> list[Problem]:
-    """Breath-locked halves longer than their breath phase, measured by synthesizing them."""
-    phrases = [i for i in script.items if isinstance(i, BreathPhrase)]
-    if not phrases:
-        return []
-    voice = get_voice(script.front.voice, script.front.language)
-    cache = cache if cache is not None else SpeechCache()
-    cycle = 60.0 / script.front.breaths_per_minute
-    phases = (script.front.in_fraction * cycle, (1 - script.front.in_fraction) * cycle)
-    if script.front.grid == "steps":
-        phases = (60.0 / script.front.steps_per_minute,) * 2
-    from .render.speech import prepare_utterances
+def _speech_durations(script: Script, cache: Optional[SpeechCache]) -> tuple[list[int], list[Problem]]:
+    """Estimated durations, with breath-locked halves measured by synthesizing them (they must fit a breath)."""
+    durations = estimate_speech_samples(script, SAMPLE_RATE)
+    halves = {id(h) for p in script.items if isinstance(p, BreathPhrase) for h in (p.inhale, p.exhale)}
+    if not halves:
+        return durations, []
+    try:
+        from .render.speech import prepare_utterances
 
-    halves = [(half, phase) for p in phrases for half, phase in zip((p.inhale, p.exhale), phases)]
-    audio = prepare_utterances([h.text for h, _ in halves], voice, cache, SAMPLE_RATE)
-    problems = []
-    for (half, phase), clip in zip(halves, audio):
-        seconds = len(clip) / SAMPLE_RATE
-        if seconds > phase:
-            problems.append(
-                Problem(
-                    str(half.pos),
-                    f"'{half.text}' lasts {seconds:.2f} s with voice {voice.name}, longer than its "
-                    f"{phase:.2f} s breath phase; shorten it or slow the pacing",
-                    "warning",
-                )
-            )
-    return problems
+        voice = get_voice(script.front.voice, script.front.language)
+        picked = [k for k, u in enumerate(script.utterances) if id(u) in halves]
+        audio = prepare_utterances([script.utterances[k].text for k in picked], voice, cache or SpeechCache(), SAMPLE_RATE)
+    except MbclError as exc:
+        return durations, [Problem(str(script.path), f"breath-locked halves not measured, estimated instead: {exc}", "warning")]
+    for k, clip in zip(picked, audio):
+        durations[k] = len(clip)
+    return durations, []
 
 
 def check_script(path: Path, cache: Optional[SpeechCache] = None) -> list[Problem]:
@@ -91,26 +82,25 @@ def check_script(path: Path, cache: Optional[SpeechCache] = None) -> list[Proble
         return [Problem(str(e.pos), e.message) for e in errors]
     script = parse_script(path)
     problems = _name_problems(script, path)
-    speech = estimate_speech_samples(script, SAMPLE_RATE)
-    lo, hi = reachable_range(script, speech, SAMPLE_RATE)
-    default = seconds_to_samples(script.front.length_s, SAMPLE_RATE)
-    if not lo <= default <= hi:
-        problems.append(
-            Problem(
-                str(path),
-                f"the default length {format_duration(script.front.length_s)} is outside the reachable "
-                f"{format_duration(lo / SAMPLE_RATE, 'up')} to {format_duration(hi / SAMPLE_RATE, 'down')} "
-                f"(estimated speech durations); change length = or the pauses",
-            )
-        )
-    else:
-        try:
-            fit(script, speech, default, SAMPLE_RATE)
-        except MbclError as exc:
-            message = str(exc).removeprefix(f"{path}: ")
-            problems.append(Problem(str(path), message))
+    speech, measured = _speech_durations(script, cache)
+    problems.extend(measured)
     try:
-        problems.extend(_phrase_problems(script, cache))
+        lo, hi = reachable_range(script, speech, SAMPLE_RATE)
+        default = seconds_to_samples(script.front.length_s, SAMPLE_RATE)
+        if not lo <= default <= hi:
+            problems.append(
+                Problem(
+                    str(path),
+                    f"the default length {format_duration(script.front.length_s)} is outside the reachable "
+                    f"{format_duration(lo / SAMPLE_RATE, 'up')} to {format_duration(hi / SAMPLE_RATE, 'down')} "
+                    f"(estimated speech durations); change length = or the pauses",
+                )
+            )
+        else:
+            plan = fit(script, speech, default, SAMPLE_RATE)
+            problems.extend(Problem(where, what, "warning") for where, what in plan.warnings)
+    except ScriptError as exc:
+        problems.append(Problem(str(exc.pos), exc.message))
     except MbclError as exc:
-        problems.append(Problem(str(path), f"cannot measure breath-locked phrases: {exc}", "warning"))
+        problems.append(Problem(str(path), str(exc).removeprefix(f"{path}: ")))
     return problems

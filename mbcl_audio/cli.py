@@ -12,9 +12,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 from . import SAMPLE_RATE, __version__
-from .build import BuildOptions, build_track, prepare_track, resolve_scripts
+from .build import BuildOptions, build_track, prepare_track, resolve_scripts, target_samples
 from .errors import MbclError
-from .units import format_duration, parse_duration_s, seconds_to_samples
+from .units import format_duration, parse_duration_s
 
 STAGES = ("parse", "speech", "plan", "master", "encode", "verify")
 # Problems a producer can act on (bad input, missing files, permissions) print as one
@@ -42,17 +42,21 @@ def _languages(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
-def _lengths(ctx, param, value: str | None) -> list[float] | None:
-    """``"5m,10m,20m"`` -> ``[300.0, 600.0, 1200.0]``."""
+def _lengths(ctx, param, value: str | None) -> list[float | str] | None:
+    """``"5m,10m,max"`` -> ``[300.0, 600.0, "max"]`` (``min``/``max``: the script's reachable ends)."""
     if value is None:
         return None
     try:
-        return [parse_duration_s(v) for v in value.split(",") if v.strip()]
+        return [
+            v.strip().lower() if v.strip().lower() in ("min", "max") else parse_duration_s(v)
+            for v in value.split(",")
+            if v.strip()
+        ]
     except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
+        raise click.BadParameter(f"{exc}, or min / max") from exc
 
 
-def _length(ctx, param, value: str | None) -> float | None:
+def _length(ctx, param, value: str | None) -> float | str | None:
     lengths = _lengths(ctx, param, value)
     if lengths is not None and len(lengths) != 1:
         raise click.BadParameter("give one length here, e.g. 5m")
@@ -66,11 +70,12 @@ def _length(ctx, param, value: str | None) -> float | None:
   mbcl-audio build 1 --lang nl,en
   mbcl-audio build scripts/en/01-breathing-space-with-kindness.txt --length 8m
   mbcl-audio build 3 --lang nl --length 10m,15m,25m
+  mbcl-audio build 3 --lang nl --length min,max
   mbcl-audio build 1 --lang nl --voice espeak --bed none --out /tmp/set"""
 )
 @click.argument("target")
 @click.option("--lang", "languages", metavar="LANGS", help="Comma-separated languages, e.g. nl,en (default: every language that has the track).")
-@click.option("--length", "lengths", callback=_lengths, metavar="DURATIONS", help="Target length, e.g. 5m or 7m30s; several give one file each: 5m,10m,20m (default: the script's).")
+@click.option("--length", "lengths", callback=_lengths, metavar="DURATIONS", help="Target length, e.g. 5m or 7m30s, or min / max; several give one file each: 5m,10m,20m (default: the script's).")
 @click.option("--voice", metavar="VOICE", help="Voice to speak with: espeak, piper-joe, or a path to a piper .onnx voice (default: the script's).")
 @click.option("--bed", metavar="BED", help="Background bed: warm-pad or none (default: the script's).")
 @click.option("--pacing/--no-pacing", default=True, show_default=True, help="Sound the pacing tone where the script asks for it.")
@@ -94,7 +99,7 @@ def build(target, languages, lengths, voice, bed, pacing, target_lufs, out_dir, 
         ) as progress:
             for path, length in jobs:
                 options = BuildOptions(length_s=length, voice=voice, bed=bed, pacing=pacing, target_lufs=target_lufs)
-                label = f"{path}" + (f" ({format_duration(length)})" if length else "")
+                label = f"{path}" + (f" ({length if isinstance(length, str) else format_duration(length)})" if length else "")
                 task = progress.add_task(label, total=len(STAGES), stage="")
 
                 def step(stage: str, task=task) -> None:
@@ -121,7 +126,7 @@ def build(target, languages, lengths, voice, bed, pacing, target_lufs, out_dir, 
   mbcl-audio plan scripts/en/01-breathing-space-with-kindness.txt --synthesize"""
 )
 @click.argument("script", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--length", callback=_length, metavar="DURATION", help="Target length (default: the script's).")
+@click.option("--length", callback=_length, metavar="DURATION", help="Target length, or min / max (default: the script's).")
 @click.option("--voice", metavar="VOICE", help="Voice whose speaking rate the plan assumes (default: the script's).")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (times in seconds and samples).")
 @click.option("--synthesize", is_flag=True, help="Plan with real speech durations (synthesizing through the cache) instead of estimates.")
@@ -143,8 +148,8 @@ def plan(script, length, voice, as_json, synthesize):
             planned = prepare_track(script, BuildOptions(length_s=length, voice=voice)).plan
         else:
             parsed = parse_script(script)
-            target = seconds_to_samples(length if length is not None else parsed.front.length_s, SAMPLE_RATE)
-            planned = fit(parsed, estimate_speech_samples(parsed, SAMPLE_RATE, voice), target, SAMPLE_RATE)
+            speech = estimate_speech_samples(parsed, SAMPLE_RATE, voice)
+            planned = fit(parsed, speech, target_samples(parsed, speech, length), SAMPLE_RATE)
     except USER_ERRORS as exc:
         _fail(exc)
     if as_json:

@@ -26,7 +26,7 @@ def test_a_long_breath_locked_half_warns_with_its_measured_duration(tmp_path):
     )
     problems = check_script(path, SpeechCache(tmp_path / "cache"))
     assert [p.severity for p in problems] == ["warning"]
-    match = re.search(r"lasts (\d+\.\d\d) s with voice espeak, longer than its 5\.00 s breath phase", problems[0].message)
+    match = re.search(r"lasts (\d+\.\d\d) s, longer than its 5\.00 s breath phase", problems[0].message)
     assert match and float(match.group(1)) > 5.0
     assert problems[0].location.endswith("05-t.txt:10:28")  # where the out-breath half starts
 
@@ -50,3 +50,22 @@ def test_folders_expand_to_scripts_but_not_blocks(tmp_path):
     blocks.mkdir()
     (blocks / "opening.txt").write_text("Hello.\n", encoding="utf-8")
     assert [p.name for p in script_paths([tmp_path])] == ["05-t.txt"]
+
+
+def test_a_plan_error_does_not_hide_the_other_problems(tmp_path):
+    path = write(
+        tmp_path,
+        "Settle in.\n\n[breath-locked 11s..16s] May I | be safe\n\nGood.\n\n[pause 1s..60s]\n",
+        name="07-x.txt",
+    )
+    found = [str(p) for p in check_script(path, SpeechCache(tmp_path / "cache"))]
+    assert found == [
+        f"{path}: error: file name should start with 05- (track = 5)",
+        f"{path}:10:1: error: a breath-locked span of 0:11.0 to 0:16.0 holds no whole breath cycle (0:10.0); widen the span",
+    ]
+
+
+def test_a_script_whose_speech_is_all_optional_is_an_error(tmp_path):
+    path = write(tmp_path, "[optional 1]\nOnly this.\n\n[pause 1s..60s]\n[end optional]\n")
+    messages = [p.message for p in check_script(path, SpeechCache(tmp_path / "cache"))]
+    assert "every utterance is inside an optional passage: the shortest version would be silent" in messages

@@ -29,7 +29,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from ..errors import MbclError
-from ..script.model import Breathe, BreathPhrase, PacingChange, Pause, Script, Section, Speech
+from ..script.model import Breathe, BreathPhrase, PacingChange, Pause, Script, ScriptError, Section, Speech
 from ..units import format_duration, seconds_to_samples
 from .model import Chapter, Event, Plan
 
@@ -44,7 +44,7 @@ class LengthError(MbclError, ValueError):
         super().__init__(message)
 
 
-class PlanError(MbclError, ValueError):
+class PlanError(ScriptError):
     """A script construct that cannot be placed (e.g. a breath-locked span holding no whole breath)."""
 
 
@@ -53,11 +53,21 @@ def cycle_samples(breaths_per_minute: float, sample_rate: int) -> int:
     return int(round(sample_rate * 60.0 / breaths_per_minute))
 
 
+def step_samples(script: Script, sample_rate: int) -> int:
+    """One step of a walking script (samples)."""
+    return cycle_samples(script.front.steps_per_minute, sample_rate)
+
+
 def grid_samples(script: Script, sample_rate: int) -> int:
-    """The grid beat of a script: a breath cycle, or one step when ``grid = "steps"``."""
-    front = script.front
-    rate = front.steps_per_minute if front.grid == "steps" else front.breaths_per_minute
-    return cycle_samples(rate, sample_rate)
+    """The grid beat of a script: a breath cycle, or a stride of two steps when ``grid = "steps"``.
+
+    On a step grid the steps take the place of the breath: a breath-locked
+    phrase puts its first half on one step and its second on the next, so one
+    repetition is a stride, and cues land on the first step of a stride.
+    """
+    if script.front.grid == "steps":
+        return 2 * step_samples(script, sample_rate)
+    return cycle_samples(script.front.breaths_per_minute, sample_rate)
 
 
 def _ceil_div(n: int, d: int) -> int:
@@ -115,9 +125,8 @@ class _Segment:
 @dataclass
 class _Layout:
     segments: list[_Segment]
+    #: One breath cycle, or one stride on a step grid; a breath-locked repetition takes one.
     beat: int
-    #: Beats one breath-locked repetition takes (1 on a breath grid, 2 on a step grid).
-    phrase_beats: int
     #: Offset of the second half within a repetition (samples).
     half_offset: int
 
@@ -149,9 +158,10 @@ def _layout(
     """Split the selected items into segments, with every duration in samples."""
     front = script.front
     beat = grid_samples(script, sample_rate)
-    steps = front.grid == "steps"
-    phrase_beats = 2 if steps else 1
-    half_offset = beat if steps else int(round(front.in_fraction * beat))
+    if front.grid == "steps":
+        half_offset = step_samples(script, sample_rate)
+    else:
+        half_offset = int(round(front.in_fraction * beat))
     index = _utterance_index(script)
     pacing_on = front.pacing == "on"
     after_silence = False
@@ -168,7 +178,7 @@ def _layout(
             start(item, item.cycles, item.cycles, item.cycles)
             after_silence = False
         elif isinstance(item, BreathPhrase):
-            rep = phrase_beats * beat
+            rep = beat
             if item.repeats is not None:
                 lo = hi = item.repeats
             else:
@@ -176,11 +186,12 @@ def _layout(
                 hi = seconds_to_samples(item.max_s, sample_rate) // rep
                 if hi < lo:
                     raise PlanError(
-                        f"{item.pos}: error: a breath-locked span of {format_duration(item.min_s)} to "
+                        item.pos,
+                        f"a breath-locked span of {format_duration(item.min_s)} to "
                         f"{format_duration(item.max_s)} holds no whole breath cycle "
-                        f"({format_duration(rep / sample_rate)}); widen the span"
+                        f"({format_duration(rep / sample_rate)}); widen the span",
                     )
-            start(item, lo * phrase_beats, hi * phrase_beats, (lo + hi) // 2 * phrase_beats)
+            start(item, lo, hi, (lo + hi) // 2)
             after_silence = False
         elif isinstance(item, Speech):
             duration = speech_samples[index[id(item)]]
@@ -206,7 +217,7 @@ def _layout(
             segments[-1].items.append((item,))
         elif isinstance(item, Section):
             segments[-1].items.append((item,))
-    return _Layout(segments, beat, phrase_beats, half_offset)
+    return _Layout(segments, beat, half_offset)
 
 
 def _utterance_index(script: Script) -> dict[int, int]:
@@ -367,7 +378,9 @@ def _choose_beats(layout: _Layout, reach: _Reach, target: int) -> tuple[list[tup
     # Parts that move in whole beats: each anchored segment, and the tail's lead.
     bounds = [s.beats(beat) for s in anchored] + [(tail.lead_lo, tail.lead_hi)]
     ideal = [ideal_lead[k] + ideal_free[k] / beat for k in range(len(anchored))] + [ideal_lead[-1]]
-    chosen = [int(min(hi, max(lo, round(x)))) for x, (lo, hi) in zip(ideal, bounds)]
+    # Round the running total, not each part, so rounding never piles up on the tail.
+    running = np.round(np.cumsum(ideal)).astype(int)
+    chosen = [int(min(hi, max(lo, n))) for n, (lo, hi) in zip(np.diff(running, prepend=0), bounds)]
     first, last = reach.beats_for(target)
     if first > last:
         raise ValueError("no pacing-aligned combination reaches this length")
@@ -392,41 +405,66 @@ def _choose_beats(layout: _Layout, reach: _Reach, target: int) -> tuple[list[tup
 # --- the plan ----------------------------------------------------------------------------------
 
 
-def select_passages(script: Script, speech_samples: Sequence[int], target: int, sample_rate: int) -> frozenset[int]:
-    """Which optional passages a target length includes (indices into ``script.passages``).
+def _priority_prefixes(script: Script) -> list[frozenset[int]]:
+    """The passage sets a plan may include: none, the first by priority, the first two, ... all.
 
-    In priority order (then reading order), a passage joins when the script
-    with it reaches the target at its natural length. If the target is still
-    beyond the longest length of that selection, further passages join in the
-    same order while their shortest length allows.
+    Passages join strictly in priority order (then reading order), so a longer
+    version of a track keeps every passage a shorter one has.
     """
     order = sorted(range(len(script.passages)), key=lambda k: (script.passages[k].priority, k))
-    chosen: frozenset[int] = frozenset()
-    for k in order:
-        trial = chosen | {k}
-        if _natural_length(_layout(script, speech_samples, sample_rate, trial)) <= target:
-            chosen = trial
-    for k in order:
-        if k in chosen:
-            continue
-        if _reach(_layout(script, speech_samples, sample_rate, chosen)).max_samples >= target:
-            break
-        trial = chosen | {k}
-        if _reach(_layout(script, speech_samples, sample_rate, trial)).min_samples <= target:
-            chosen = trial
-    return chosen
+    return [frozenset(order[:n]) for n in range(len(order) + 1)]
+
+
+def _reaches(reach: _Reach, target: int) -> bool:
+    first, last = reach.beats_for(target)
+    return first <= last
+
+
+def select_passages(
+    script: Script, speech_samples: Sequence[int], target: int, sample_rate: int
+) -> Optional[frozenset[int]]:
+    """Which optional passages a target length includes (indices into ``script.passages``).
+
+    Among the priority prefixes that can reach the target exactly, the longest
+    one whose *natural* length (every pause at its preferred length) fits the
+    target; if none fits naturally, the shortest that reaches it. ``None`` when
+    no selection reaches the target.
+    """
+    reaching = [
+        (chosen, layout)
+        for chosen in _priority_prefixes(script)
+        for layout in [_layout(script, speech_samples, sample_rate, chosen)]
+        if _reaches(_reach(layout), target)
+    ]
+    if not reaching:
+        return None
+    natural = [chosen for chosen, layout in reaching if _natural_length(layout) <= target]
+    return natural[-1] if natural else reaching[0][0]
 
 
 def reachable_range(script: Script, speech_samples: Sequence[int], sample_rate: int) -> tuple[int, int]:
     """Shortest (no optional passages) and longest (all of them) length in samples.
 
-    Lengths in between are reachable except, when the last anchored block is
-    followed by less than one beat of elastic pause, in gaps between
-    pacing-aligned lengths (:func:`fit` names the nearest ones).
+    Lengths in between are reachable except in gaps: between what one set of
+    passages can reach and the next, or between pacing-aligned lengths when an
+    anchored block is followed by less than one beat of elastic pause
+    (:func:`fit` names the nearest reachable lengths).
     """
-    none = _layout(script, speech_samples, sample_rate, frozenset())
-    every = _layout(script, speech_samples, sample_rate, frozenset(range(len(script.passages))))
-    return _reach(none).min_samples, _reach(every).max_samples
+    prefixes = _priority_prefixes(script)
+    shortest = _reach(_layout(script, speech_samples, sample_rate, prefixes[0]))
+    longest = _reach(_layout(script, speech_samples, sample_rate, prefixes[-1]))
+    return shortest.min_samples, longest.max_samples
+
+
+def _nearest_reachable(script, speech_samples, sample_rate, target) -> tuple[Optional[int], Optional[int]]:
+    below = above = None
+    for chosen in _priority_prefixes(script):
+        b, a = _reach(_layout(script, speech_samples, sample_rate, chosen)).nearest(target)
+        if b is not None and b <= target and (below is None or b > below):
+            below = b
+        if a is not None and a >= target and (above is None or a < above):
+            above = a
+    return below, above
 
 
 def fit(
@@ -467,22 +505,21 @@ def fit(
             sample_rate,
         )
     passages = select_passages(script, speech_samples, target_samples, sample_rate)
-    layout = _layout(script, speech_samples, sample_rate, passages)
-    reach = _reach(layout)
-    try:
-        splits, tail_lead = _choose_beats(layout, reach, target_samples)
-    except ValueError as exc:
-        below, above = reach.nearest(target_samples)
+    if passages is None:
+        below, above = _nearest_reachable(script, speech_samples, sample_rate, target_samples)
         near = " and ".join(shown(x, r) for x, r in ((below, "down"), (above, "up")) if x is not None)
         raise LengthError(
-            f"{script.path}: a length of {shown(target_samples)} falls between two "
-            f"pacing-aligned lengths: the nearest reachable are {near} (min:sec). To reach any "
-            f"length, give the pause after the last anchored block ([breathe], [breath-locked], "
-            f"[on-beat] or speech after a [silence]) a range of at least one breath cycle",
+            f"{script.path}: a length of {shown(target_samples)} falls in a gap of this script's "
+            f"reachable lengths: the nearest reachable are {near} (min:sec). Gaps come from "
+            f"anchored blocks ([breathe], [breath-locked], [on-beat], speech after a [silence]) "
+            f"followed by less than one breath cycle of elastic pause, or from optional passages "
+            f"too long to fit; widen the pause after them to reach any length",
             lo,
             hi,
             sample_rate,
-        ) from exc
+        )
+    layout = _layout(script, speech_samples, sample_rate, passages)
+    splits, tail_lead = _choose_beats(layout, _reach(layout), target_samples)
     return _place(script, speech_samples, layout, splits, tail_lead, target_samples, sample_rate, passages, (lo, hi))
 
 
@@ -573,8 +610,8 @@ def _place(script, speech_samples, layout, splits, tail_lead, target, sample_rat
 
 def _place_phrase(phrase, lead_beats, pos, layout, index, speech_samples, events, overlays, warnings, names, sample_rate) -> int:
     """A breath-locked phrase: one repetition per phrase cycle, halves on their onsets."""
-    beat, rep = layout.beat, layout.phrase_beats * layout.beat
-    repeats = lead_beats // layout.phrase_beats
+    beat = rep = layout.beat
+    repeats = lead_beats
     passage = names.get(phrase.passage, "")
     events.append(
         Event("phrase", pos, lead_beats * beat, f"{phrase.inhale.text} | {phrase.exhale.text}", source=phrase.pos, passage=passage)
@@ -585,8 +622,11 @@ def _place_phrase(phrase, lead_beats, pos, layout, index, speech_samples, events
         duration = speech_samples[k]
         if duration > room:
             warnings.append(
-                f"{speech.pos}: '{speech.text}' lasts {duration / sample_rate:.2f} s, longer than its "
-                f"{room / sample_rate:.2f} s breath phase"
+                (
+                    str(speech.pos),
+                    f"'{speech.text}' lasts {duration / sample_rate:.2f} s, longer than its "
+                    f"{room / sample_rate:.2f} s breath phase; shorten it or slow the pacing",
+                )
             )
         for r in range(repeats):
             overlays.append(Event("speech", pos + r * rep + offset, duration, speech.text, k, speech.pos, passage=passage))
@@ -611,10 +651,15 @@ def _place_prompts(silence, start, duration, index, speech_samples, overlays, sa
 
 
 def _pacing_spans(script, events, pacing_marks, beat, length) -> tuple[tuple[int, int], ...]:
-    """Where the tone sounds: breathe blocks, breath-locked phrases, and ``[pacing]`` on/fade stretches."""
+    """Where the tone sounds: breathe blocks, breath-locked phrases, and ``[pacing]`` on/fade stretches.
+
+    A change takes effect at the next in-breath onset, so the tone always
+    starts and stops with whole breaths (``fade N``: N whole cycles, then off).
+    """
     spans = [(e.start_sample, e.stop_sample) for e in events if e.kind in ("breathe", "phrase")]
     on_since: Optional[int] = 0 if script.front.pacing == "on" else None
     for at, change in pacing_marks:
+        at = min(length, _ceil_div(at, beat) * beat)
         if change.mode == "on":
             on_since = at if on_since is None else on_since
         else:

@@ -75,8 +75,9 @@ class Plan:
     #: Optional passages included, in priority order, and all the script has.
     included_passages: tuple[str, ...] = ()
     all_passages: tuple[str, ...] = ()
-    #: Things a producer should know (e.g. a phrase half longer than its breath phase).
-    warnings: tuple[str, ...] = ()
+    #: ``(location, message)`` pairs a producer should know about (e.g. a phrase half
+    #: longer than its breath phase).
+    warnings: tuple[tuple[str, str], ...] = ()
 
     @property
     def duration_s(self) -> float:

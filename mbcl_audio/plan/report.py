@@ -25,12 +25,18 @@ def _event_dict(e: Event, plan: Plan) -> dict:
         out["max_s"] = _seconds(e.max_samples, plan)
         out["slack_s"] = _seconds(e.duration_samples - e.min_samples, plan)
     if e.kind == "speech" and e.start_sample % plan.cycle_samples in (0, plan.in_samples):
-        out["on_beat"] = "in-breath" if e.start_sample % plan.cycle_samples == 0 else "out-breath"
+        out["on_beat"] = _phase_name(e.start_sample % plan.cycle_samples == 0, plan)
     if e.passage:
         out["passage"] = e.passage
     if e.source is not None:
         out["source"] = str(e.source)
     return out
+
+
+def _phase_name(first: bool, plan: Plan) -> str:
+    if plan.grid == "steps":
+        return "first step" if first else "second step"
+    return "in-breath" if first else "out-breath"
 
 
 def plan_to_dict(plan: Plan) -> dict:
@@ -53,7 +59,7 @@ def plan_to_dict(plan: Plan) -> dict:
         "pacing_spans_s": [[_seconds(a, plan), _seconds(b, plan)] for a, b in plan.pacing_spans],
         "events": [_event_dict(e, plan) for e in plan.events],
         "overlays": [_event_dict(e, plan) for e in plan.overlays],
-        "warnings": list(plan.warnings),
+        "warnings": [{"location": where, "message": what} for where, what in plan.warnings],
     }
 
 
@@ -79,8 +85,9 @@ def format_plan(plan: Plan) -> str:
         lines.append(f"{t(e.start_sample):>8}  {t(e.duration_samples):>7}  {e.kind:<8} {detail}{tag}")
         for o in overlays:
             if e.start_sample <= o.start_sample < e.stop_sample:
-                phase = {0: "in", plan.in_samples: "out"}.get(o.start_sample % plan.cycle_samples, "")
-                lines.append(f"{t(o.start_sample):>8}  {t(o.duration_samples):>7}    {phase:<6} {o.text}")
+                offset = o.start_sample % plan.cycle_samples
+                phase = _phase_name(offset == 0, plan) if offset in (0, plan.in_samples) else ""
+                lines.append(f"{t(o.start_sample):>8}  {t(o.duration_samples):>7}    {phase:<11} {o.text}")
     lines.append(
         "pacing tone: " + (", ".join(f"{t(a)}-{t(b)}" for a, b in plan.pacing_spans) or "none")
     )
@@ -89,5 +96,5 @@ def format_plan(plan: Plan) -> str:
         + (f"; left out: {', '.join(p for p in plan.all_passages if p not in plan.included_passages)}"
            if set(plan.all_passages) - set(plan.included_passages) else "")
     )
-    lines.extend(f"warning: {w}" for w in plan.warnings)
+    lines.extend(f"{where}: warning: {what}" for where, what in plan.warnings)
     return "\n".join(lines)

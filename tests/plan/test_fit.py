@@ -119,8 +119,21 @@ from hypothesis import strategies as st
 
 @st.composite
 def scripts_and_targets(draw):
-    """Random scripts with every timing construct, random speech durations, and a target in range."""
+    """Random scripts with every timing construct on varied grids, speech durations, and a target in range."""
+    from mbcl_audio.plan.fit import grid_samples, step_samples
     from mbcl_audio.script.model import BreathPhrase, PacingChange, Passage
+
+    grid = draw(st.sampled_from(["breath", "breath", "steps"]))
+    front = FrontMatter(
+        track=1, title="T", language="en", length_s=60.0, pacing=draw(st.sampled_from(["on", "off"])),
+        breaths_per_minute=draw(st.sampled_from([4.0, 5.0, 6.0, 7.5])),
+        in_fraction=draw(st.sampled_from([0.3, 0.4, 0.5, 0.6])),
+        grid=grid, steps_per_minute=draw(st.sampled_from([60.0, 90.0, 110.0])),
+    )
+    probe = Script(Path("t.txt"), front)
+    beat = grid_samples(probe, SR)
+    # Halves that fit their phase (longer ones only warn; see the fill test).
+    half_max = step_samples(probe, SR) if grid == "steps" else int(min(front.in_fraction, 1 - front.in_fraction) * beat)
 
     items, speech = [], []
     n_passages = draw(st.integers(0, 2))
@@ -129,8 +142,8 @@ def scripts_and_targets(draw):
     def passage():
         return draw(st.sampled_from([None] + list(range(n_passages))))
 
-    def utterance(**kw):
-        speech.append(draw(st.integers(SR // 10, 12 * SR)))
+    def utterance(longest=12 * SR, **kw):
+        speech.append(draw(st.integers(SR // 10, max(SR // 10, longest))))
         return Speech("u", POS, **kw)
 
     for _ in range(draw(st.integers(1, 8))):
@@ -155,22 +168,20 @@ def scripts_and_targets(draw):
         elif kind == "breathe":
             items.append(Breathe(draw(st.integers(1, 3)), POS, passage=tag))
         elif kind in ("phrase", "fill"):
-            # Halves that fit their 5 s breath phase (longer ones only warn; see the fill test).
-            inhale, exhale = utterance(passage=tag), utterance(passage=tag)
-            speech[-2:] = [min(d, 5 * SR) for d in speech[-2:]]
+            inhale, exhale = utterance(half_max, passage=tag), utterance(half_max, passage=tag)
             if kind == "phrase":
                 items.append(BreathPhrase(inhale, exhale, POS, repeats=draw(st.integers(1, 3)), passage=tag))
             else:
-                lo = draw(st.integers(10, 40))
-                items.append(BreathPhrase(inhale, exhale, POS, min_s=lo, max_s=lo + draw(st.integers(10, 60)), passage=tag))
+                lo = draw(st.integers(1, 40))
+                width = beat / SR + draw(st.integers(0, 60))  # always room for a whole cycle
+                items.append(BreathPhrase(inhale, exhale, POS, min_s=lo, max_s=lo + width, passage=tag))
         elif kind == "beat":
             items.append(utterance(on_beat=True, passage=tag))
         else:
             items.append(PacingChange(draw(st.sampled_from(["on", "off", "fade"])), POS, cycles=2, passage=tag))
     if not any(isinstance(i, Speech) and i.passage is None for i in items):
         items.append(utterance())
-    s = Script(Path("t.txt"), FrontMatter(track=1, title="T", language="en", length_s=60.0,
-                                          pacing=draw(st.sampled_from(["on", "off"]))), tuple(items), passages)
+    s = Script(Path("t.txt"), front, tuple(items), passages)
     lo, hi = reachable_range(s, speech, SR)
     return s, speech, draw(st.integers(lo, hi))
 
@@ -182,7 +193,7 @@ def assert_valid(plan, target):
         assert 0 <= o.start_sample and o.stop_sample <= target
     assert all(a.stop_sample == b.start_sample for a, b in zip(plan.events, plan.events[1:]))
     for e in plan.events:
-        if e.kind == "pause":
+        if e.kind in ("pause", "silence"):
             assert e.min_samples <= e.duration_samples <= e.max_samples
         elif e.kind in ("breathe", "phrase"):
             assert e.start_sample % plan.cycle_samples == 0
@@ -194,10 +205,12 @@ def assert_valid(plan, target):
             expected = sorted(r * plan.cycle_samples + h for r in range(repeats) for h in (0, plan.in_samples))
             assert inside == expected
         if e.kind == "silence":
-            inside = [o.start_sample for o in plan.overlays if e.start_sample <= o.start_sample < e.stop_sample]
+            inside = [o for o in plan.overlays if e.start_sample <= o.start_sample < e.stop_sample]
             if inside:
-                gaps = np.diff([e.start_sample] + inside + [e.stop_sample])
+                gaps = np.diff([e.start_sample] + [o.start_sample for o in inside] + [e.stop_sample])
                 assert gaps.max() - gaps.min() <= 1  # evenly spaced prompts
+                every = gaps.min()
+                assert all(o.stop_sample <= o.start_sample + every for o in inside)  # none runs into the next
         elif e.kind == "align":
             assert 0 < e.duration_samples < plan.cycle_samples
 
@@ -209,17 +222,17 @@ def test_any_target_in_range_is_met_exactly_or_the_nearest_lengths_are_named(cas
     try:
         plan = fit(s, speech, target, SR)
     except LengthError as err:
-        # Only in a gap between pacing-aligned lengths; both named neighbours must plan exactly.
+        # Only in a genuine gap: no priority prefix of passages reaches the target ...
+        from mbcl_audio.plan.fit import _layout, _priority_prefixes, _reach, _reaches
+
         assert "nearest reachable" in str(err)
-        from mbcl_audio.plan.fit import _layout, _reach
+        for chosen in _priority_prefixes(s):
+            assert not _reaches(_reach(_layout(s, speech, SR, chosen)), target)
+        # ... and the lengths the message names plan exactly.
+        from mbcl_audio.plan.fit import _nearest_reachable
 
-        from mbcl_audio.plan.fit import select_passages
-
-        reach = _reach(_layout(s, speech, SR, select_passages(s, speech, target, SR)))
-        below, above = reach.nearest(target)
+        below, above = _nearest_reachable(s, speech, SR, target)
         assert (below, above) != (None, None)
-        assert below is None or below < target
-        assert above is None or above > target
         for length in (below, above):
             if length is not None:
                 assert_valid(fit(s, speech, length, SR), length)
@@ -297,7 +310,7 @@ def test_fill_phrase_takes_whole_cycles_within_its_span_and_long_half_warns():
         (ev,) = [e for e in plan.events if e.kind == "phrase"]
         assert ev.duration_samples % CYCLE == 0 and 2 <= ev.duration_samples // CYCLE <= 6
         assert len([e for e in plan.overlays if e.text == "May I"]) == ev.duration_samples // CYCLE
-    assert any("longer than its 5.00 s breath phase" in w for w in plan.warnings)
+    assert any("longer than its 5.00 s breath phase" in what for _, what in plan.warnings)
 
 
 def test_prompts_are_evenly_spaced_and_grow_with_the_silence():
@@ -365,7 +378,7 @@ def test_step_grid_places_cues_on_steps_and_phrases_over_two_steps():
     phrase = BreathPhrase(Speech("May I", POS), Speech("be safe", POS), POS, repeats=2)
     s = script_with(sp(), pause(0.3, 3), cue, pause(2), phrase, sp(), pause(1, 30), grid="steps", steps_per_minute=60)
     plan = fit(s, [SR + 100, SR // 2, SR // 3, SR // 3, SR], 30 * SR, SR)
-    assert plan.cycle_samples == step
+    assert plan.cycle_samples == 2 * step and plan.in_samples == step  # a stride of two steps
     (cue_ev,) = [e for e in plan.events if e.text == "Stand still."]
     assert cue_ev.start_sample % step == 0
     halves = [e.start_sample for e in plan.overlays]
@@ -382,3 +395,39 @@ def test_leaving_out_a_passage_never_lets_two_utterances_touch():
     assert plan.included_passages == ()
     kinds = [(e.kind, e.duration_samples) for e in plan.events[:3]]
     assert kinds == [("speech", SR), ("pause", int(1.5 * SR)), ("speech", SR)]
+
+
+def test_passages_join_in_priority_order_and_a_longer_version_keeps_them():
+    """The reviewer's case: a small low-priority passage must not enter before a long high-priority one."""
+    passages = (Passage(1, "long", POS), Passage(2, "short", POS))
+    s = script_with(
+        sp(), pause(5, 60),
+        Speech("long", POS, passage=0), Pause(60, 200, POS, passage=0),
+        Speech("short", POS, passage=1), Pause(5, 20, POS, passage=1),
+        sp(), pause(5, 60),
+        passages=passages,
+    )
+    speech = [10 * SR] * 4
+    previous: tuple = ()
+    for seconds in range(40, 380, 7):  # the whole range: 0:30 to 6:20
+        plan = fit(s, speech, seconds * SR, SR)
+        assert plan.included_passages in ((), ("long",), ("long", "short"))
+        assert set(previous) <= set(plan.included_passages)  # never drops a passage as the track grows
+        previous = plan.included_passages
+
+
+def test_fade_counts_whole_cycles_from_the_next_in_breath():
+    s = script_with(PacingChange("on", POS), sp(), pause(3), PacingChange("fade", POS, cycles=2), sp(), pause(1, 80))
+    plan = fit(s, [4 * SR, 4 * SR], 60 * SR, SR)
+    # The fade mark sits at 7 s; the tone runs to the onset at 10 s plus two whole cycles.
+    assert plan.pacing_spans == ((0, 10 * SR + 2 * CYCLE),)
+
+
+def test_phrase_span_without_a_whole_cycle_is_a_located_error():
+    from mbcl_audio.plan.fit import PlanError
+
+    phrase = BreathPhrase(Speech("May I", SourcePos("t.txt", 9, 1)), Speech("be safe", POS), SourcePos("t.txt", 9, 1), min_s=11, max_s=16)
+    s = script_with(sp(), pause(1, 30), phrase, sp(), pause(1, 30))
+    with pytest.raises(PlanError) as err:
+        fit(s, [SR] * 4, 40 * SR, SR)
+    assert str(err.value).startswith("t.txt:9:1: error: a breath-locked span of 0:11.0 to 0:16.0 holds no whole breath cycle")

@@ -540,3 +540,12 @@ def test_documented_timing_example_parses(tmp_path):
     assert any(isinstance(i, BreathPhrase) for i in script.items)
     assert any(isinstance(i, Pause) and i.prompts for i in script.items)
     assert any(i.pos.path.endswith("arrive.txt") for i in script.items)
+    # And it plans, exactly, at its own default length and at every whole second of its range.
+    from mbcl_audio.plan import fit, reachable_range
+    from mbcl_audio.render.voice.estimate import estimate_speech_samples
+
+    sr = 44_100
+    speech = estimate_speech_samples(script, sr)
+    lo, hi = reachable_range(script, speech, sr)
+    for target in [int(script.front.length_s * sr)] + list(range(-(-lo // sr) * sr, hi + 1, sr)):
+        assert fit(script, speech, target, sr).length_samples == target
