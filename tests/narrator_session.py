@@ -1,0 +1,120 @@
+"""A generated "narrator session" for takes tests: espeak utterances recorded as if by a person.
+
+Each utterance gets room tone (low filtered noise through the whole file),
+its own level (a few dB up or down), leading and trailing silence, and is
+written in its own format: 16/24-bit and float WAV, FLAC, MP3, OGG at
+22.05/44.1/48 kHz, mono and stereo.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.signal
+import soundfile as sf
+import soxr
+
+from mbcl_audio.render.voice import get_voice
+from mbcl_audio.script.parser import parse_text
+
+SCRIPT = """+++
+track = 1
+title = "Takes test"
+language = "en"
+length = "3m"
+voice = "espeak"
++++
+
+Welcome to this short practice.
+
+# Arriving
+
+You can arrive in this moment, just as you are.
+
+[pause 2s..5s]
+
+Notice the breath, coming and going.
+
+# Kindness
+
+[breath-locked x2] May I be safe and well | and may I be at ease
+
+[silence 1m..2m every=30s]
+> Gently, come back to the wish.
+"""
+
+#: The IDs the rule gives SCRIPT's utterances, in order.
+IDS = ["00-001", "01-001", "01-002", "02-001", "02-002", "02-003"]
+
+#: How each take is written: (extension, soundfile format, subtype, rate, channels, level dB, lead s, tail s).
+FORMATS = [
+    ("wav", "WAV", "PCM_16", 48_000, 2, +3.0, 0.6, 0.7),
+    ("wav", "WAV", "PCM_24", 22_050, 1, -4.0, 0.8, 0.5),
+    ("wav", "WAV", "FLOAT", 44_100, 1, +1.0, 0.5, 0.9),
+    ("flac", "FLAC", "PCM_16", 48_000, 2, -2.0, 0.7, 0.6),  # right channel dead (mic on one input)
+    ("mp3", "MP3", "MPEG_LAYER_III", 44_100, 1, +4.0, 0.6, 0.6),
+    ("ogg", "OGG", "VORBIS", 48_000, 1, -3.0, 0.9, 0.8),
+]
+
+#: Room tone level (RMS, dBFS) and the speech peak level before the per-take offset (dBFS).
+ROOM_TONE_DBFS = -62.0
+SPEECH_PEAK_DBFS = -8.0
+
+
+@dataclass
+class Session:
+    script_text: str
+    texts: list[str]
+    files: dict[str, Path]  # id -> take file
+    speech: dict[str, np.ndarray]  # id -> the clean espeak clip (22.05 kHz), before any recording effects
+
+
+def script(text: str = SCRIPT, path: str = "takes-test.txt"):
+    return parse_text(text, path)
+
+
+def room_tone(n: int, rate: int, rng: np.random.Generator) -> np.ndarray:
+    """Low, slightly dark noise at :data:`ROOM_TONE_DBFS` RMS."""
+    noise = rng.standard_normal(n)
+    sos = scipy.signal.butter(2, 3000, "low", fs=rate, output="sos")
+    noise = scipy.signal.sosfilt(sos, noise)
+    return noise / np.sqrt(np.mean(noise**2)) * 10 ** (ROOM_TONE_DBFS / 20)
+
+
+def record(folder: Path, seed: int = 7) -> Session:
+    """Synthesize SCRIPT's utterances with espeak and write one take file per utterance into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    s = script()
+    voice = get_voice("espeak", "en")
+    rng = np.random.default_rng(seed)
+    texts = [u.text for u in s.utterances]
+    files, speech = {}, {}
+    for uid, text, (ext, fmt, subtype, rate, channels, level_db, lead, tail) in zip(IDS, texts, FORMATS):
+        clean = np.asarray(voice.synthesize(text), dtype=np.float64)
+        speech[uid] = clean
+        x = soxr.resample(clean, voice.sample_rate, rate, quality="HQ") if rate != voice.sample_rate else clean
+        x = x / np.max(np.abs(x)) * 10 ** ((SPEECH_PEAK_DBFS + level_db) / 20)
+        x = np.concatenate([np.zeros(int(lead * rate)), x, np.zeros(int(tail * rate))])
+        x = x + room_tone(x.size, rate, rng)
+        if channels == 2:
+            if uid == "02-001":  # dead right input: only its own faint noise
+                data = np.stack([x, room_tone(x.size, rate, rng) * 0.3], axis=1)
+            else:  # the same mic on both inputs, slightly different gain and noise
+                data = np.stack([x, 0.9 * x + room_tone(x.size, rate, rng)], axis=1)
+        else:
+            data = x
+        path = folder / f"{uid}.{ext}"
+        sf.write(str(path), data.astype(np.float32), rate, format=fmt, subtype=subtype)
+        files[uid] = path
+    return Session(SCRIPT, texts, files, speech)
+
+
+def speech_duration_s(clean: np.ndarray, rate: int = 22_050, below_peak_db: float = 45.0) -> float:
+    """Duration of the sounding part of a clean espeak clip (first to last 10 ms frame within 45 dB of the peak)."""
+    frame = int(0.01 * rate)
+    n = clean.size // frame
+    rms = np.sqrt(np.mean(clean[: n * frame].reshape(n, frame) ** 2, axis=1))
+    loud = np.flatnonzero(rms >= np.max(np.abs(clean)) * 10 ** (-below_peak_db / 20))
+    return (loud[-1] + 1 - loud[0]) * frame / rate
