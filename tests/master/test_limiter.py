@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from conftest import SR, faded_sine
+from signals import SR, faded_sine
 
 from mbcl_audio.audio import ArraySource, Source
 from mbcl_audio.master import TruePeakLimiter, integrated_loudness, true_peak_dbtp

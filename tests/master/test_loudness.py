@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pyloudnorm
 import pytest
-from conftest import SR, faded_sine, sparse_speech
+from signals import SR, faded_sine, sparse_speech
 
 from mbcl_audio.audio import ArraySource
 from mbcl_audio.master import integrated_loudness

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 from audio_checks import ffmpeg_ebur128, requires_ffmpeg
-from conftest import SR
+from signals import SR
 
 from mbcl_audio.audio import ArraySource, read_all
 from mbcl_audio.master import MasterResult, integrated_loudness, master, true_peak_dbtp

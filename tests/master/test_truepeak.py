@@ -2,7 +2,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import SR, faded_sine
+from signals import SR, faded_sine
 
 from mbcl_audio.audio import ArraySource
 from mbcl_audio.master import oversampled_peak_envelope, sample_peak_dbfs, true_peak_dbtp, true_peak_source
