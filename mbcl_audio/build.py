@@ -22,6 +22,7 @@ from .plan import Plan, fit, reachable_range
 from .render.mix import MixSettings, TrackMix
 from .render.speech import prepare_utterances
 from .render.voice import SpeechCache, get_voice
+from .render.voice.profiles import require_commercial_use
 from .script import Script, parse_script
 from .units import seconds_to_samples
 
@@ -57,6 +58,10 @@ class BuildOptions:
     ceiling_dbtp: float = -1.0
     bitrate_kbps: int = 192
     mix: MixSettings = field(default_factory=MixSettings)
+    #: Refuse a voice whose licence forbids selling its audio (see ``mbcl-audio voices``).
+    commercial: bool = False
+    #: Folder of voice profiles (``<id>/voice.toml``).
+    voices_dir: Path = Path("voices")
 
 
 @dataclass(frozen=True)
@@ -144,7 +149,10 @@ def prepare_track(
     clock.start("speech")
     cache = cache if cache is not None else SpeechCache()
     hits, misses = cache.hits, cache.misses
-    voice = get_voice(options.voice or front.voice, front.language)
+    voice_name = options.voice or front.voice
+    if options.commercial:
+        require_commercial_use(voice_name, options.voices_dir)
+    voice = get_voice(voice_name, front.language, options.voices_dir)
     utterances = prepare_utterances(
         [u.text for u in script.utterances],
         voice,

@@ -71,18 +71,21 @@ def _length(ctx, param, value: str | None) -> float | str | None:
   mbcl-audio build scripts/en/01-breathing-space-with-kindness.txt --length 8m
   mbcl-audio build 3 --lang nl --length 10m,15m,25m
   mbcl-audio build 3 --lang nl --length min,max
-  mbcl-audio build 1 --lang nl --voice espeak --bed none --out /tmp/set"""
+  mbcl-audio build 1 --lang nl --voice espeak --bed none --out /tmp/set
+  mbcl-audio build 1 --lang nl --voice espeak-nl --commercial"""
 )
 @click.argument("target")
 @click.option("--lang", "languages", metavar="LANGS", help="Comma-separated languages, e.g. nl,en (default: every language that has the track).")
 @click.option("--length", "lengths", callback=_lengths, metavar="DURATIONS", help="Target length, e.g. 5m or 7m30s, or min / max; several give one file each: 5m,10m,20m (default: the script's).")
-@click.option("--voice", metavar="VOICE", help="Voice to speak with: espeak, piper-joe, or a path to a piper .onnx voice (default: the script's).")
+@click.option("--voice", metavar="VOICE", help="Voice to speak with: a profile id from voices/ (see mbcl-audio voices), espeak, piper-joe, or a path to a piper .onnx voice (default: the script's).")
 @click.option("--bed", metavar="BED", help="Background bed: warm-pad or none (default: the script's).")
 @click.option("--pacing/--no-pacing", default=True, show_default=True, help="Sound the pacing tone where the script asks for it.")
 @click.option("--loudness", "target_lufs", type=float, default=-18.0, show_default=True, help="Integrated loudness target (LUFS).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("output"), show_default=True, help="Folder the built set is written to.")
 @click.option("--scripts", "scripts_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("scripts"), show_default=True, help="Folder with one sub-folder of scripts per language.")
-def build(target, languages, lengths, voice, bed, pacing, target_lufs, out_dir, scripts_dir):
+@click.option("--voices", "voices_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("voices"), show_default=True, help="Folder of voice profiles (<id>/voice.toml).")
+@click.option("--commercial", is_flag=True, help="The set is for sale: refuse a voice whose licence forbids commercial use.")
+def build(target, languages, lengths, voice, bed, pacing, target_lufs, out_dir, scripts_dir, voices_dir, commercial):
     """Build TARGET (a script file or a track number) into tagged, loudness-normalized MP3s.
 
     Each track is written to OUT/<lang>/NN Title.mp3 (a length other than the
@@ -98,7 +101,10 @@ def build(target, languages, lengths, voice, bed, pacing, target_lufs, out_dir, 
             TimeElapsedColumn(), console=console, transient=True,
         ) as progress:
             for path, length in jobs:
-                options = BuildOptions(length_s=length, voice=voice, bed=bed, pacing=pacing, target_lufs=target_lufs)
+                options = BuildOptions(
+                    length_s=length, voice=voice, bed=bed, pacing=pacing, target_lufs=target_lufs,
+                    commercial=commercial, voices_dir=voices_dir,
+                )
                 label = f"{path}" + (f" ({length if isinstance(length, str) else format_duration(length)})" if length else "")
                 task = progress.add_task(label, total=len(STAGES), stage="")
 
@@ -194,3 +200,85 @@ def check(paths):
             warnings += problem.severity == "warning"
     click.echo(f"{len(targets)} scripts checked: {errors} errors, {warnings} warnings")
     sys.exit(1 if errors else 0)
+
+
+@main.command(
+    epilog="""Examples:
+
+\b
+  mbcl-audio voices
+  mbcl-audio voices --voices /path/to/voices"""
+)
+@click.option("--voices", "voices_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("voices"), show_default=True, help="Folder of voice profiles (<id>/voice.toml).")
+def voices(voices_dir):
+    """List the voice profiles in VOICES and the built-in voices.
+
+    For each: id, engine, languages, licence, whether its audio may be sold
+    (build --commercial refuses those marked "no"), and whether it can run on
+    this machine, with the reason when it cannot. Nothing is synthesized.
+    """
+    from .render.voice.profiles import BUILTIN_PROFILES, find_profiles, runnable
+
+    try:
+        profiles = find_profiles(voices_dir)
+    except USER_ERRORS as exc:
+        _fail(exc)
+    ids = {p.id for p in profiles}
+    profiles += [p for name, p in BUILTIN_PROFILES.items() if name not in ids]
+    header = ("id", "engine", "languages", "licence", "commercial", "runs here", "source")
+    rows, reasons = [], []
+    for p in profiles:
+        ok, why = runnable(p)
+        languages = "any espeak-ng language" if "*" in p.languages else ", ".join(p.languages)
+        source = str(p.path) if p.path is not None else "built-in"
+        rows.append((p.id, p.engine, languages, p.licence.name, "yes" if p.licence.commercial_use else "no", "yes" if ok else "no", source))
+        if not ok:
+            reasons.append(f"{p.id}: cannot run here: {why}")
+        if p.fallback:
+            reasons.append(f"{p.id}: falls back to {p.fallback}")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for r in [header, *rows]:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip())
+    if reasons:
+        click.echo("")
+        for line in reasons:
+            click.echo(line)
+
+
+@main.group(
+    epilog="""Examples:
+
+\b
+  mbcl-audio cache info
+  mbcl-audio cache clear
+  MBCL_AUDIO_CACHE=/tmp/speech mbcl-audio cache info"""
+)
+def cache():
+    """Inspect or empty the speech cache ($MBCL_AUDIO_CACHE, else the user cache folder)."""
+
+
+@cache.command("info")
+def cache_info():
+    """Show the cache folder, its number of entries and their total size."""
+    from .render.voice import SpeechCache
+
+    try:
+        info = SpeechCache().info()
+    except USER_ERRORS as exc:
+        _fail(exc)
+    click.echo(f"directory: {info.directory}")
+    click.echo(f"entries: {info.entries}")
+    click.echo(f"size: {info.total_mb:.1f} MB")
+
+
+@cache.command("clear")
+def cache_clear():
+    """Remove every cached utterance (a later build synthesizes them again)."""
+    from .render.voice import SpeechCache
+
+    speech = SpeechCache()
+    try:
+        removed = speech.clear()
+    except USER_ERRORS as exc:
+        _fail(exc)
+    click.echo(f"removed {removed} entries from {speech.directory}")

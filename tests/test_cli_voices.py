@@ -1,0 +1,174 @@
+"""mbcl-audio voices, cache info/clear, build --commercial, and the cache lock across processes."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from pathlib import Path
+
+import numpy as np
+from click.testing import CliRunner
+
+import cache_race_worker
+from mbcl_audio.cli import main
+from mbcl_audio.render.voice import SpeechCache, find_profiles
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SHORT = """+++
+track = 3
+title = "Korte test: rust"
+language = "nl"
+length = "20s"
+bed = "none"
++++
+
+# Begin
+
+Je kunt even rustig ademen.
+
+[pause 2s..30s]
+
+# Einde
+
+Dat was het.
+"""
+
+NON_COMMERCIAL = """engine = "espeak"
+languages = ["nl"]
+
+[espeak]
+rate_wpm = 130
+
+[licence]
+name = "CC-BY-NC-4.0"
+commercial_use = false
+note = "the voice design may not be used commercially"
+"""
+
+
+def run(*args, env=None):
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+def test_voices_lists_every_shipped_profile_and_the_builtins():
+    result = run("voices", "--voices", str(ROOT / "voices"))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["id", "engine", "languages", "licence", "commercial", "runs", "here", "source"]
+    for profile in find_profiles(ROOT / "voices"):
+        row = next(line for line in lines if line.split()[:1] == [profile.id])
+        assert profile.engine in row and profile.licence.name in row and str(profile.path) in row
+        commercial, runs = _flags(row)
+        assert commercial == ("yes" if profile.licence.commercial_use else "no")
+        assert runs == "yes"  # espeak and the bundled piper voice are installed dependencies
+    assert any(line.startswith("espeak ") and "built-in" in line for line in lines)
+    joe = next(line for line in lines if line.startswith("piper-joe"))
+    assert _flags(joe) == ("no", "yes") and "lessac" in joe
+
+
+def _flags(row: str) -> tuple[str, str]:
+    """The commercial and runs-here cells: the two yes/no words before the source column."""
+    cells = row.split()
+    return cells[-3], cells[-2]
+
+
+def test_voices_reports_why_a_voice_cannot_run(tmp_path):
+    (tmp_path / "dutch").mkdir()
+    (tmp_path / "dutch" / "voice.toml").write_text(
+        'engine = "piper"\nlanguages = ["nl"]\n[piper]\nmodel_path = "nl_NL-x.onnx"\n'
+        '[licence]\nname = "CC0"\ncommercial_use = true\n',
+        encoding="utf-8",
+    )
+    result = run("voices", "--voices", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if line.startswith("dutch"))
+    assert _flags(row) == ("yes", "no")
+    assert f"dutch: cannot run here: piper voice model not found: {tmp_path / 'dutch' / 'nl_NL-x.onnx'}" in result.output
+
+
+def test_voices_with_a_broken_profile_names_file_and_key(tmp_path):
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "voice.toml").write_text('engine = "espeak"\nlanguages = ["nl"]\nvolume = 3\n', encoding="utf-8")
+    result = run("voices", "--voices", str(tmp_path))
+    assert result.exit_code == 1
+    assert str(tmp_path / "bad" / "voice.toml") in result.output and "volume" in result.output
+
+
+def test_commercial_build_refuses_a_non_commercial_voice(tmp_path):
+    voices = tmp_path / "voices"
+    (voices / "nc-nl").mkdir(parents=True)
+    (voices / "nc-nl" / "voice.toml").write_text(NON_COMMERCIAL, encoding="utf-8")
+    script = tmp_path / "03-kort.txt"
+    script.write_text(SHORT, encoding="utf-8")
+    out = tmp_path / "out"
+    env = {"MBCL_AUDIO_CACHE": str(tmp_path / "cache")}
+    args = ["build", str(script), "--out", str(out), "--voices", str(voices), "--voice", "nc-nl"]
+    refused = run(*args, "--commercial", env=env)
+    assert refused.exit_code == 1
+    assert "'nc-nl'" in refused.output and "CC-BY-NC-4.0" in refused.output
+    assert "may not be used commercially" in refused.output and "--commercial" in refused.output
+    assert not out.exists() or not list(out.rglob("*.mp3"))
+    # Without --commercial the same voice builds, from its profile settings.
+    built = run(*args, env=env)
+    assert built.exit_code == 0, built.output
+    assert (out / "nl" / "03 Korte test - rust.mp3").is_file()
+    assert "--commercial" in run("build", "--help").output
+
+
+def test_commercial_check_passes_for_a_commercial_voice(tmp_path):
+    from mbcl_audio.build import BuildOptions, prepare_track
+
+    script = tmp_path / "03-kort.txt"
+    script.write_text(SHORT, encoding="utf-8")
+    prepared = prepare_track(
+        script,
+        BuildOptions(voice="espeak-nl", commercial=True, voices_dir=ROOT / "voices"),
+        cache=SpeechCache(tmp_path / "cache"),
+    )
+    assert prepared.voice_name == "espeak-nl"
+
+
+def test_cache_info_and_clear(tmp_path):
+    directory = tmp_path / "cache"
+    env = {"MBCL_AUDIO_CACHE": str(directory)}
+    empty = run("cache", "info", env=env)
+    assert empty.exit_code == 0 and "entries: 0" in empty.output and str(directory) in empty.output
+
+    cache = SpeechCache(directory)
+    voice = cache_race_worker.SlowVoice()
+    voice.synthesize = lambda text: np.full(250_000, 0.1, dtype=np.float32)  # 1 MB per entry
+    for text in ("one", "two", "three"):
+        cache.synthesize(voice, text)
+    (directory / ".tmp-leftover.npy").write_bytes(b"partial")  # a build writing right now: not counted
+
+    info = run("cache", "info", env=env)
+    assert info.exit_code == 0
+    assert "entries: 3" in info.output and "size: 3.0 MB" in info.output
+
+    cleared = run("cache", "clear", env=env)
+    assert cleared.exit_code == 0 and "removed 3 entries" in cleared.output
+    assert SpeechCache(directory).entries() == []
+    assert (directory / ".tmp-leftover.npy").exists()  # too young to be a leftover of a killed build
+    assert "entries: 0" in run("cache", "info", env=env).output
+    assert "mbcl-audio cache info" in run("cache", "--help").output
+
+
+def test_two_processes_synthesizing_the_same_text_leave_one_entry(tmp_path):
+    directory = tmp_path / "cache"
+    start_at = time.time() + 3.0  # after both spawned interpreters have imported everything
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(2) as pool:
+        results = pool.starmap(
+            cache_race_worker.synthesize_once, [(str(directory), "Breathe in.", start_at)] * 2
+        )
+    misses = sum(r[0] for r in results)
+    hits = sum(r[1] for r in results)
+    assert (misses, hits) == (1, 1), "the second process waits for the first and reads its entry"
+    assert results[0][2] == results[1][2]
+    cache = SpeechCache(directory)
+    entries = cache.entries()
+    assert len(entries) == 1
+    assert not list(directory.glob(".tmp-*"))
+    stored = np.load(entries[0])
+    assert stored.dtype == np.float32 and stored.tobytes() == results[0][2]
