@@ -118,3 +118,91 @@ def speech_duration_s(clean: np.ndarray, rate: int = 22_050, below_peak_db: floa
     rms = np.sqrt(np.mean(clean[: n * frame].reshape(n, frame) ** 2, axis=1))
     loud = np.flatnonzero(rms >= np.max(np.abs(clean)) * 10 ** (-below_peak_db / 20))
     return (loud[-1] + 1 - loud[0]) * frame / rate
+
+
+@dataclass
+class SessionRecording:
+    """One continuous narration recording of SCRIPT written by :func:`write_session`."""
+
+    path: Path
+    rate: int
+    ids: list[str]  # the utterances in the recording, in order (skipped ones left out)
+    onsets_s: list[float]  # where each of them starts in the file
+    clean: dict[str, np.ndarray]  # id -> the clean clip as spoken (22.05 kHz; repeats and inner gaps included)
+    inner_gap_s: float = 0.0  # longest pause inside the utterance given an inner gap (0: none)
+
+
+#: Per-utterance level offsets (dB) in a session: the narrator moves a little.
+SESSION_LEVELS_DB = [+3.0, -2.0, 0.0, -3.0, +2.0, -1.0]
+
+
+def _quiet_run(clean: np.ndarray, rate: int) -> tuple[int, int]:
+    """The longest run of quiet 10 ms frames (45 dB under the peak) in the middle half of a clean clip."""
+    frame = int(0.01 * rate)
+    n = clean.size // frame
+    rms = np.sqrt(np.mean(clean[: n * frame].reshape(n, frame) ** 2, axis=1))
+    quiet = rms < np.max(np.abs(clean)) * 10 ** (-45 / 20)
+    quiet[: n // 4] = quiet[3 * n // 4:] = False
+    edges = np.diff(np.concatenate([[0], quiet.astype(int), [0]]))
+    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    if starts.size == 0:  # no pause: cut in the middle
+        return n // 2 * frame, n // 2 * frame
+    k = int(np.argmax(stops - starts))
+    return int(starts[k]) * frame, int(stops[k]) * frame
+
+
+def write_session(
+    path: Path,
+    rate: int = 44_100,
+    channels: int = 2,
+    subtype: str = "PCM_24",
+    seed: int = 11,
+    skip: tuple[str, ...] = (),
+    repeat: tuple[str, ...] = (),
+    inner_gap: tuple[str, float] | None = None,
+) -> SessionRecording:
+    """Write SCRIPT read in one go as one continuous recording (format from the suffix: .wav, .flac, ...).
+
+    Room tone throughout, 1.5-4 s gaps between utterances, per-utterance level
+    offsets (:data:`SESSION_LEVELS_DB`), a second channel of the same mic with
+    its own noise when stereo.
+
+    Args:
+        skip: IDs the narrator left out.
+        repeat: IDs spoken twice with 0.4 s between (a retake run straight on).
+        inner_gap: ``(id, seconds)``: silence added at the longest pause
+            inside that utterance (a breath in mid-sentence).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    s = script()
+    voice = get_voice("espeak", "en")
+    rng = np.random.default_rng(seed)
+    vr = voice.sample_rate
+    ids, onsets, clean_by_id = [], [], {}
+    inner = 0.0
+    pieces = [np.zeros(int(1.0 * rate))]
+    t = pieces[0].size
+    for uid, u, level_db in zip(IDS, s.utterances, SESSION_LEVELS_DB):
+        if uid in skip:
+            continue
+        clean = np.asarray(voice.synthesize(u.text), dtype=np.float64)
+        if uid in repeat:
+            clean = np.concatenate([clean, np.zeros(int(0.4 * vr)), clean])
+        if inner_gap is not None and inner_gap[0] == uid:
+            a, b = _quiet_run(clean, vr)
+            clean = np.concatenate([clean[:a], np.zeros(int(inner_gap[1] * vr)), clean[a:]])
+            inner = (b - a) / vr + inner_gap[1]
+        clean_by_id[uid] = clean
+        x = soxr.resample(clean, vr, rate, quality="HQ") if rate != vr else clean
+        x = x / np.max(np.abs(x)) * 10 ** ((SPEECH_PEAK_DBFS + level_db) / 20)
+        ids.append(uid)
+        onsets.append(t / rate)
+        gap = np.zeros(int(rng.uniform(1.5, 4.0) * rate))
+        pieces += [x, gap]
+        t += x.size + gap.size
+    pieces.append(np.zeros(int(0.5 * rate)))
+    x = np.concatenate(pieces)
+    x = x + room_tone(x.size, rate, rng)
+    data = np.stack([x, 0.9 * x + room_tone(x.size, rate, rng)], axis=1) if channels == 2 else x
+    sf.write(str(path), data.astype(np.float32), rate, subtype=subtype)
+    return SessionRecording(path, rate, ids, onsets, clean_by_id, inner)

@@ -5,13 +5,15 @@
   ``takes.json`` manifest of the texts they were recorded for.
 * :mod:`~mbcl_audio.takes.stitch`: reading, cleaning and loudness-matching
   takes into clips for the mix (:func:`prepare_takes`), with a fallback voice.
-* :mod:`~mbcl_audio.takes.status`, :mod:`~mbcl_audio.takes.sheet`: the
-  ``takes status`` and ``takes sheet`` producer commands as functions.
+* :mod:`~mbcl_audio.takes.status`, :mod:`~mbcl_audio.takes.sheet`,
+  :mod:`~mbcl_audio.takes.split`: the ``takes status``, ``takes sheet`` and
+  ``takes split`` producer commands as functions.
 """
 
 from .files import MANIFEST_NAME, TAKE_EXTENSIONS, find_takes, read_manifest, record_texts, takes_folder
 from .ids import UtteranceEntry, utterance_entries, utterance_ids
 from .sheet import SheetFiles, write_sheet
+from .split import SplitReport, split_session
 from .status import MissingTake, StaleTake, TakesStatus, takes_status
 from .stitch import Fallback, TakesReport, load_take, prepare_takes, tts_fallback
 
@@ -21,6 +23,7 @@ __all__ = [
     "Fallback",
     "MissingTake",
     "SheetFiles",
+    "SplitReport",
     "StaleTake",
     "TakesReport",
     "TakesStatus",
@@ -30,6 +33,7 @@ __all__ = [
     "prepare_takes",
     "read_manifest",
     "record_texts",
+    "split_session",
     "takes_folder",
     "takes_status",
     "tts_fallback",

@@ -37,6 +37,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Optional
 
@@ -144,13 +145,15 @@ def recorded_text(entry: Optional[dict], take: Optional[Path], sha256: Optional[
     return entry.get("sheet_text", confirmed)
 
 
-def record_texts(script: Script, folder: str | Path) -> Path:
+def record_texts(script: Script, folder: str | Path, recorded_now: Iterable[str] = ()) -> Path:
     """Write or update ``folder/takes.json`` with the script's current texts (the 'takes sheet' step).
 
     For each utterance: the current text becomes ``sheet_text``; an existing
     take file gets its recorded text (see :func:`recorded_text`) confirmed
     against its content hash. A take without any manifest entry is assumed to
-    have been recorded for the current text. Entries of IDs that are no longer
+    have been recorded for the current text, and so is the take of every ID
+    in ``recorded_now`` whatever its old entry says (``takes split`` just
+    cut it from a session read from the current script). Entries of IDs that are no longer
     in the script are kept (their files are *extra* in status), so nothing is
     forgotten by re-running the sheet on an older script.
 
@@ -161,8 +164,9 @@ def record_texts(script: Script, folder: str | Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     takes = read_manifest(folder)
     files = find_takes(folder)
+    fresh = set(recorded_now)
     for entry in utterance_entries(script):
-        old = takes.get(entry.id)
+        old = None if entry.id in fresh else takes.get(entry.id)
         new: dict = {"sheet_text": entry.text}
         take = files.get(entry.id)
         if take is not None:
