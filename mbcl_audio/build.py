@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Sequence, Union
 
+import numpy as np
+
 from . import SAMPLE_RATE
 from .audio import FileSource
 from .errors import BuildError, MbclError
@@ -21,8 +23,8 @@ from .master import MasterResult, integrated_loudness, master, true_peak_source
 from .plan import Plan, fit, reachable_range
 from .render.mix import MixSettings, TrackMix
 from .render.speech import prepare_utterances
-from .render.voice import SpeechCache, get_voice
-from .render.voice.profiles import require_commercial_use
+from .render.voice import SpeechCache, VoiceError, get_voice
+from .render.voice.profiles import VoiceProfile, profile_for, require_commercial_use
 from .script import Script, parse_script
 from .units import seconds_to_samples
 
@@ -62,6 +64,8 @@ class BuildOptions:
     commercial: bool = False
     #: Folder of voice profiles (``<id>/voice.toml``).
     voices_dir: Path = Path("voices")
+    #: With a takes voice: a missing take is an error instead of being spoken by the fallback voice.
+    require_takes: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,8 @@ class TrackResult:
     synthesized: int
     cached: int
     seconds_per_stage: dict
+    #: Things the producer should know but that did not stop the build (e.g. missing or stale takes).
+    warnings: tuple[str, ...] = ()
 
 
 def target_samples(script: Script, speech_samples: Sequence[int], length_s: Optional[Union[float, str]]) -> int:
@@ -111,6 +117,8 @@ class PreparedTrack:
     mix: TrackMix
     synthesized: int
     cached: int
+    #: See :attr:`TrackResult.warnings`.
+    warnings: tuple[str, ...] = ()
 
 
 class _StageClock:
@@ -140,7 +148,11 @@ def prepare_track(
     cache: Optional[SpeechCache] = None,
     clock: Optional[_StageClock] = None,
 ) -> PreparedTrack:
-    """Parse, synthesize (through the cache), plan and set up the mix of one script."""
+    """Parse, synthesize (through the cache) or read the takes, plan and set up the mix of one script.
+
+    A voice whose profile has engine ``"takes"`` speaks from its recordings
+    (:func:`takes_speech`); any other voice is synthesized.
+    """
     clock = clock or _StageClock(lambda stage: None)
     clock.start("parse")
     script = parse_script(Path(script_path))
@@ -152,15 +164,22 @@ def prepare_track(
     voice_name = options.voice or front.voice
     if options.commercial:
         require_commercial_use(voice_name, options.voices_dir)
-    voice = get_voice(voice_name, front.language, options.voices_dir)
-    utterances = prepare_utterances(
-        [u.text for u in script.utterances],
-        voice,
-        cache,
-        SAMPLE_RATE,
-        options.mix.speech_lufs,
-        where=[str(u.pos) for u in script.utterances],
-    )
+    profile = profile_for(voice_name, options.voices_dir)
+    warnings: tuple[str, ...] = ()
+    if profile is not None and profile.engine == "takes":
+        utterances, warnings = takes_speech(script, profile, options, cache)
+        name = profile.id
+    else:
+        voice = get_voice(voice_name, front.language, options.voices_dir)
+        name = voice.name
+        utterances = prepare_utterances(
+            [u.text for u in script.utterances],
+            voice,
+            cache,
+            SAMPLE_RATE,
+            options.mix.speech_lufs,
+            where=[str(u.pos) for u in script.utterances],
+        )
 
     clock.start("plan")
     speech = [len(u) for u in utterances]
@@ -168,7 +187,66 @@ def prepare_track(
     bed = options.bed if options.bed is not None else front.bed
     mix = TrackMix(plan, utterances, bed=bed, pacing=options.pacing, settings=options.mix)
     clock.stop()
-    return PreparedTrack(script, voice.name, plan, mix, cache.misses - misses, cache.hits - hits)
+    return PreparedTrack(script, name, plan, mix, cache.misses - misses, cache.hits - hits, warnings)
+
+
+def takes_speech(
+    script: Script, profile: VoiceProfile, options: BuildOptions, cache: SpeechCache
+) -> tuple[list[np.ndarray], tuple[str, ...]]:
+    """The clips of ``script`` from the takes of ``profile`` (engine ``"takes"``), and the warnings.
+
+    Takes are read from ``<profile folder>/takes/<lang>/<track>``. A missing
+    take is spoken by the profile's fallback voice (through ``cache``; the
+    backend is only created when a take is missing) and listed in a warning;
+    with ``options.require_takes`` it is an error listing every missing take.
+    Stale takes (recorded for a text the script no longer has) are used and
+    listed in a warning.
+
+    Raises:
+        VoiceError: for a voice that does not speak the script's language,
+            missing takes under ``require_takes`` (or without a fallback), and
+            unreadable takes.
+    """
+    from .takes import prepare_takes, takes_folder, tts_fallback
+    from .takes.stitch import Fallback
+
+    front = script.front
+    if not profile.speaks(front.language) or profile.folder is None:
+        raise VoiceError(
+            f"voice {profile.id!r} ({profile.path}) has takes in {', '.join(profile.languages)}, "
+            f"not {front.language!r}; record them or build with another voice (see mbcl-audio voices)"
+        )
+    fallback: Optional[Fallback] = None
+    if profile.fallback is not None and not options.require_takes:
+        fallback_name = profile.fallback
+        backend: list[Fallback] = []
+
+        def speak(text: str) -> np.ndarray:
+            if not backend:  # only a missing take needs the TTS voice (e.g. a piper model) loaded
+                backend.append(tts_fallback(get_voice(fallback_name, front.language, options.voices_dir), cache))
+            return backend[0](text)
+
+        fallback = speak
+
+    folder = takes_folder(profile.folder, front.language, front.track)
+    try:
+        clips, report = prepare_takes(script, folder, SAMPLE_RATE, options.mix.speech_lufs, fallback=fallback)
+    except VoiceError as exc:
+        hint = " (--require-takes)" if options.require_takes else ""
+        raise VoiceError(f"{script.path}: voice {profile.id!r}{hint}: {exc}") from exc
+    warnings = []
+    missing = report.warning()
+    if missing is not None:
+        warnings.append(f"{script.path}: voice {profile.id!r}: {missing}")
+    if report.stale:
+        listed = "; ".join(
+            f"{s.id} recorded for {s.recorded_text!r}, script now says {s.script_text!r}" for s in report.stale
+        )
+        warnings.append(
+            f"{script.path}: voice {profile.id!r}: {len(report.stale)} stale take(s) used as recorded "
+            f"(re-record them; see 'mbcl-audio takes sheet'): {listed}"
+        )
+    return clips, tuple(warnings)
 
 
 def build_track(
@@ -242,6 +320,7 @@ def build_track(
         synthesized=track.synthesized,
         cached=track.cached,
         seconds_per_stage=clock.seconds,
+        warnings=track.warnings,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
 
 import click
 from rich.console import Console
@@ -15,6 +16,10 @@ from . import SAMPLE_RATE, __version__
 from .build import BuildOptions, build_track, prepare_track, resolve_scripts, target_samples
 from .errors import MbclError
 from .units import format_duration, parse_duration_s
+
+if TYPE_CHECKING:
+    from .render.voice.profiles import VoiceProfile
+    from .script import Script
 
 STAGES = ("parse", "speech", "plan", "master", "encode", "verify")
 # Problems a producer can act on (bad input, missing files, permissions) print as one
@@ -72,7 +77,8 @@ def _length(ctx, param, value: str | None) -> float | str | None:
   mbcl-audio build 3 --lang nl --length 10m,15m,25m
   mbcl-audio build 3 --lang nl --length min,max
   mbcl-audio build 1 --lang nl --voice espeak --bed none --out /tmp/set
-  mbcl-audio build 1 --lang nl --voice espeak-nl --commercial"""
+  mbcl-audio build 1 --lang nl --voice espeak-nl --commercial
+  mbcl-audio build 1 --lang nl --voice anna --require-takes"""
 )
 @click.argument("target")
 @click.option("--lang", "languages", metavar="LANGS", help="Comma-separated languages, e.g. nl,en (default: every language that has the track).")
@@ -85,12 +91,15 @@ def _length(ctx, param, value: str | None) -> float | str | None:
 @click.option("--scripts", "scripts_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("scripts"), show_default=True, help="Folder with one sub-folder of scripts per language.")
 @click.option("--voices", "voices_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("voices"), show_default=True, help="Folder of voice profiles (<id>/voice.toml).")
 @click.option("--commercial", is_flag=True, help="The set is for sale: refuse a voice whose licence forbids commercial use.")
-def build(target, languages, lengths, voice, bed, pacing, target_lufs, out_dir, scripts_dir, voices_dir, commercial):
+@click.option("--require-takes", is_flag=True, help="With a voice of recorded takes: fail on a missing take instead of speaking it with the fallback voice.")
+def build(target, languages, lengths, voice, bed, pacing, target_lufs, out_dir, scripts_dir, voices_dir, commercial, require_takes):
     """Build TARGET (a script file or a track number) into tagged, loudness-normalized MP3s.
 
     Each track is written to OUT/<lang>/NN Title.mp3 (a length other than the
     script's default adds "(10 min)" to the name), measured after encoding
-    (loudness, true peak) and listed with its figures.
+    (loudness, true peak) and listed with its figures. Utterances a takes
+    voice has no recording for are spoken by its fallback voice and listed as
+    a warning (--require-takes: an error).
     """
     console = Console(stderr=True)
     try:
@@ -103,7 +112,7 @@ def build(target, languages, lengths, voice, bed, pacing, target_lufs, out_dir, 
             for path, length in jobs:
                 options = BuildOptions(
                     length_s=length, voice=voice, bed=bed, pacing=pacing, target_lufs=target_lufs,
-                    commercial=commercial, voices_dir=voices_dir,
+                    commercial=commercial, voices_dir=voices_dir, require_takes=require_takes,
                 )
                 label = f"{path}" + (f" ({length if isinstance(length, str) else format_duration(length)})" if length else "")
                 task = progress.add_task(label, total=len(STAGES), stage="")
@@ -113,6 +122,8 @@ def build(target, languages, lengths, voice, bed, pacing, target_lufs, out_dir, 
 
                 r = build_track(path, out_dir, options, progress=step)
                 progress.update(task, completed=len(STAGES), stage="done")
+                for warning in r.warnings:
+                    console.print(Text("warning: ", style="bold yellow") + Text(warning), soft_wrap=True, highlight=False)
                 # Listed as soon as it is written, so a later failure cannot hide it.
                 click.echo(
                     f"{r.path}  {format_duration(r.duration_s)}  {r.loudness_lufs:.1f} LUFS  "
@@ -282,3 +293,157 @@ def cache_clear():
     except USER_ERRORS as exc:
         _fail(exc)
     click.echo(f"removed {removed} entries from {speech.directory}")
+
+
+@main.group(
+    epilog="""Examples:
+
+\b
+  mbcl-audio takes sheet scripts/nl --voice anna
+  mbcl-audio takes status --voice anna
+  mbcl-audio build 1 --lang nl --voice anna"""
+)
+def takes():
+    """Record a narrator: recording sheets and the state of a takes voice's recordings.
+
+    A takes voice is a profile voices/<id>/voice.toml with engine = "takes";
+    its recordings live in voices/<id>/takes/<lang>/<track>/<utterance-id>.wav
+    (or .flac, .mp3, .ogg). See docs/voices.md, "Recording a narrator".
+    """
+
+
+def _takes_scripts(voice: str, voices_dir: Path, paths: Sequence[Path]) -> tuple[VoiceProfile, list[Script]]:
+    """The takes profile ``voice`` and the scripts under ``paths`` in a language it speaks, parsed."""
+    from .check import script_paths
+    from .render.voice.profiles import profile_for
+    from .script import parse_script
+
+    profile = profile_for(voice, voices_dir)
+    if profile is None or profile.engine != "takes" or profile.folder is None:
+        what = "no voice profile" if profile is None else f"engine {profile.engine!r}, not \"takes\""
+        raise MbclError(
+            f"voice {voice!r}: {what}; a narrator's voice is a profile "
+            f"{Path(voices_dir) / voice / 'voice.toml'} with engine = \"takes\" (see docs/voices.md)"
+        )
+    paths = script_paths(list(paths))
+    scripts = [parse_script(path) for path in paths]
+    spoken = [script for script in scripts if profile.speaks(script.front.language)]
+    if not spoken:
+        raise MbclError(
+            f"no scripts in {', '.join(profile.languages)} (the languages of voice {voice!r}) among "
+            f"{len(paths)} script(s) found"
+        )
+    return profile, spoken
+
+
+_VOICES_OPTION = click.option(
+    "--voices", "voices_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("voices"),
+    show_default=True, help="Folder of voice profiles (<id>/voice.toml).",
+)
+
+
+@takes.command(
+    "sheet",
+    epilog="""Examples:
+
+\b
+  mbcl-audio takes sheet scripts/nl/01-ademruimte-met-vriendelijkheid.txt --voice anna
+  mbcl-audio takes sheet scripts/nl --voice anna --voices /path/to/voices""",
+)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--voice", required=True, metavar="VOICE", help="Id of a takes voice profile.")
+@_VOICES_OPTION
+def takes_sheet(paths, voice, voices_dir):
+    """Write the recording sheet of each script in PATHS (script files or folders).
+
+    Per track, in the voice's takes folder: recording-sheet.md (for the
+    narrator: each utterance's ID, text, what follows it, delivery notes and
+    whether it still needs recording), recording-sheet.csv (the same for the
+    engineer) and takes.json (the text each take is recorded for, so that
+    edited text shows as stale). Scripts in languages the voice does not speak
+    are skipped. Prints the files written.
+    """
+    from .takes import takes_folder, write_sheet
+
+    try:
+        profile, scripts = _takes_scripts(voice, voices_dir, paths)
+        for script in scripts:
+            folder = takes_folder(profile.folder, script.front.language, script.front.track)
+            files = write_sheet(script, folder, profile.id)
+            for path in (files.markdown, files.csv, files.manifest):
+                click.echo(str(path))
+    except USER_ERRORS as exc:
+        _fail(exc)
+
+
+@takes.command(
+    "status",
+    epilog="""Examples:
+
+\b
+  mbcl-audio takes status --voice anna
+  mbcl-audio takes status --voice anna scripts/nl/01-ademruimte-met-vriendelijkheid.txt""",
+)
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--voice", required=True, metavar="VOICE", help="Id of a takes voice profile.")
+@_VOICES_OPTION
+def takes_status_command(paths, voice, voices_dir):
+    """Report missing, extra, stale and unverified takes for each script in PATHS (default: scripts/).
+
+    Missing: no take yet (a build speaks it with the fallback voice). Extra: a
+    file whose name is no utterance ID of the script. Stale: recorded for a
+    text the script no longer has. Unverified: no record of its text (run
+    'takes sheet'). Scripts in languages the voice does not speak are
+    skipped. Exits 1 when a take is missing or stale.
+    """
+    from .takes import takes_folder, takes_status
+
+    try:
+        profile, scripts = _takes_scripts(voice, voices_dir, paths or [Path("scripts")])
+        incomplete = False
+        for script in scripts:
+            status = takes_status(script, takes_folder(profile.folder, script.front.language, script.front.track))
+            click.echo(f"{script.path}")
+            for line in status.lines():
+                click.echo(f"  {line}")
+            incomplete = incomplete or bool(status.missing or status.stale)
+    except USER_ERRORS as exc:
+        _fail(exc)
+    sys.exit(1 if incomplete else 0)
+
+
+@takes.command(
+    "split",
+    epilog="""Examples:
+
+\b
+  mbcl-audio takes split session-01.wav --script scripts/nl/01-ademruimte-met-vriendelijkheid.txt --voice anna
+  mbcl-audio takes split session-01.flac --script scripts/nl/01-ademruimte-met-vriendelijkheid.txt --voice anna --min-silence 1.0""",
+)
+@click.argument("session", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--script", "script_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="The script the session was read from.")
+@click.option("--voice", required=True, metavar="VOICE", help="Id of a takes voice profile.")
+@click.option("--min-silence", "min_silence_s", type=float, default=0.7, show_default=True, help="Shortest silence (s) between two utterances; shorter pauses stay inside an utterance.")
+@click.option("--force", is_flag=True, help="Write the takes even when the count of utterances does not match (best-guess assignment).")
+@_VOICES_OPTION
+def takes_split(session, script_path, voice, min_silence_s, force, voices_dir):
+    """Cut one continuous narration recording SESSION into one take per utterance.
+
+    Speech is found by silence detection and assigned to the script's
+    utterances in order. A count mismatch (an utterance skipped or read twice)
+    is reported with the IDs concerned and nothing is written unless --force;
+    durations far from the expected length are flagged. Exits 1 when the
+    split needs attention.
+    """
+    from .takes import split_session, takes_folder
+
+    try:
+        profile, (script,) = _takes_scripts(voice, voices_dir, [script_path])
+        fallback_voice = profile.fallback or "espeak"
+        folder = takes_folder(profile.folder, script.front.language, script.front.track)
+        report = split_session(session, script, fallback_voice, folder, min_silence_s=min_silence_s, force=force)
+    except USER_ERRORS as exc:
+        _fail(exc)
+    for line in report.lines():
+        click.echo(line)
+    sys.exit(0 if report.ok else 1)

@@ -86,7 +86,14 @@ ENGINE_SETTINGS: dict[str, dict[str, Callable[[Any], str | None]]] = {
         "noise_w_scale": _number(0.0, strict=False),
         "sentence_gap_s": _number(0.0, strict=False),
     },
-    "coqui": {"model": _text, "model_path": _text, "config_path": _text, "speaker_wav": _text},
+    "coqui": {
+        "model": _text,
+        "model_path": _text,
+        "config_path": _text,
+        "speaker_wav": _text,
+        # The user accepts the model's licence (e.g. CPML for XTTS-v2): coqui then does not prompt.
+        "accept_licence": lambda v: None if isinstance(v, bool) else "must be true or false",
+    },
     "takes": {},
 }
 _PATH_SETTINGS = {"model_path", "config_path", "speaker_wav"}
@@ -393,6 +400,12 @@ def build_backend(profile: VoiceProfile, language: str):
 
         model = settings.pop("model_path")
         backend = PiperVoice(model_path=None if model == BUNDLED_PIPER_MODEL else model, language=language, **settings)
+    elif profile.engine == "takes":
+        raise VoiceError(
+            f"voice {profile.id!r} ({profile.path}) speaks from recorded takes, not a synthesizer: "
+            "'mbcl-audio build' reads its takes (see 'mbcl-audio takes status'); "
+            f"for synthesized speech use its fallback voice {profile.fallback!r}"
+        )
     else:
         factory = _engine_factory(profile.engine)
         if factory is None:
@@ -418,9 +431,12 @@ def runnable(profile: VoiceProfile) -> tuple[bool, str]:
 
     espeak: the library loads and knows each language and the variant; piper:
     piper-tts is installed and the model and config files exist; coqui:
-    coqui-tts (``TTS``) is installed and the engine is available; takes: the
-    engine is available. Nothing is synthesized and no model is loaded.
+    coqui-tts (``TTS``) is installed and the engine is available; takes:
+    always (missing takes are reported by ``takes status``, and the fallback
+    voice is listed on its own). Nothing is synthesized and no model is loaded.
     """
+    if profile.engine == "takes":
+        return True, ""
     if profile.engine in ("espeak", "piper"):
         if profile.engine == "piper" and importlib.util.find_spec("piper") is None:
             return False, "piper-tts is not installed"
