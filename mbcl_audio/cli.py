@@ -447,3 +447,7 @@ def takes_split(session, script_path, voice, min_silence_s, force, voices_dir):
     for line in report.lines():
         click.echo(line)
     sys.exit(0 if report.ok else 1)
+
+
+if __name__ == "__main__":  # python -m mbcl_audio.cli
+    main()

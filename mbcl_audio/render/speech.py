@@ -20,6 +20,7 @@ from ..audio import raised_cosine
 from ..master.loudness import array_loudness
 from .voice.base import VoiceBackend, VoiceError
 from .voice.cache import SpeechCache
+from .voice.text import normalize_for_speech
 
 #: Below this peak (-80 dBFS) an utterance counts as silent: the engine failed.
 _SILENT_PEAK = 1e-4
@@ -127,7 +128,7 @@ def prepare_utterances(
     for i, text in enumerate(texts):
         prefix = f"{where[i]}: " if where is not None else ""
         try:
-            raw = np.asarray(cache.synthesize(backend, text), dtype=np.float32)
+            raw = np.asarray(cache.synthesize(backend, normalize_for_speech(text)), dtype=np.float32)
         except VoiceError as exc:
             raise VoiceError(f"{prefix}{exc}") from exc
         if raw.size == 0 or float(np.max(np.abs(raw))) < _SILENT_PEAK:

@@ -1,0 +1,56 @@
+"""Two builds of one script at the same time share one cache safely and give identical files."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from mbcl_audio.render.voice import SpeechCache
+from mbcl_audio.script import parse_text
+
+SCRIPT = """+++
+track = 4
+title = "Concurrent"
+language = "en"
+length = "40s"
+bed = "warm-pad"
++++
+
+# One
+
+You can arrive here, just as you are.
+
+[pause 2s..20s]
+
+Let the breath come and go by itself.
+
+[pause 2s..20s]
+
+# Two
+
+Whatever is here can simply be here.
+
+[pause 2s..20s]
+"""
+
+
+def test_two_builds_at_once_leave_one_entry_per_utterance_and_identical_files(tmp_path):
+    script = tmp_path / "en" / "04-concurrent.txt"
+    script.parent.mkdir()
+    script.write_text(SCRIPT, encoding="utf-8")
+    env = dict(os.environ, MBCL_AUDIO_CACHE=str(tmp_path / "cache"))
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "mbcl_audio.cli", "build", str(script), "--out", str(tmp_path / f"out{k}")],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for k in (1, 2)
+    ]
+    for run in runs:
+        out, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err
+    files = [tmp_path / f"out{k}" / "en" / "04 Concurrent.mp3" for k in (1, 2)]
+    assert files[0].read_bytes() == files[1].read_bytes()
+    texts = {u.text for u in parse_text(SCRIPT, str(script)).utterances}
+    entries = list(SpeechCache(tmp_path / "cache").entries())
+    assert len(entries) == len(texts) == 3
