@@ -115,6 +115,32 @@ def _is_xtts(model_name: str | None) -> bool:
     return bool(model_name) and "xtts" in model_name.lower()
 
 
+def _load_audio_soundfile(audiopath: str, sampling_rate: int):
+    """XTTS's ``load_audio`` without torchaudio's decoder: soundfile + soxr, same contract.
+
+    Returns a float32 torch tensor of shape ``(1, n)`` at ``sampling_rate``, clipped to [-1, 1].
+    """
+    import soundfile as sf
+    import soxr
+    import torch
+
+    audio, rate = sf.read(str(audiopath), dtype="float32", always_2d=True)
+    mono = audio.mean(axis=1)
+    if rate != sampling_rate:
+        mono = soxr.resample(mono, rate, sampling_rate, quality="HQ").astype(np.float32)
+    return torch.from_numpy(np.clip(mono, -1.0, 1.0)).unsqueeze(0)
+
+
+def _read_reference_clips_with_soundfile() -> None:
+    """XTTS reads its ``speaker_wav`` with ``torchaudio.load``, whose compiled decoder does not load
+    beside the CPU torch this project installs (see docs/voices.md); read it with soundfile instead."""
+    try:
+        from TTS.tts.models import xtts
+    except ImportError:  # a coqui-tts without XTTS
+        return
+    xtts.load_audio = _load_audio_soundfile
+
+
 class CoquiVoice:
     """A coqui-tts model as a :class:`~.base.VoiceBackend`.
 
@@ -212,6 +238,7 @@ class CoquiVoice:
                 "match torch (a CUDA-linked torchaudio beside the CPU torch==2.13.0); see the coqui "
                 "section of docs/voices.md"
             ) from exc
+        _read_reference_clips_with_soundfile()
         return TTS
 
     def _load(self) -> Any:

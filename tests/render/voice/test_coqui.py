@@ -120,3 +120,21 @@ def test_chunking_stays_under_the_xtts_limit_at_sentence_ends():
     assert all(len(p) <= 250 for p in parts) and len(parts) > 1
     assert all(p.endswith(",") for p in parts[:-1]) and parts[-1].endswith(".")
     assert " ".join(parts) == long
+
+
+def test_xtts_reads_reference_clips_with_soundfile(tmp_path):
+    """XTTS's speaker_wav loader is replaced: stereo 48 kHz in, mono tensor at the asked rate out."""
+    import soundfile as sf
+    from TTS.tts.models import xtts
+
+    from mbcl_audio.render.voice.coqui import _load_audio_soundfile, _read_reference_clips_with_soundfile
+
+    _read_reference_clips_with_soundfile()
+    assert xtts.load_audio is _load_audio_soundfile
+    t = np.arange(48_000) / 48_000
+    clip = np.stack([0.5 * np.sin(2 * np.pi * 220 * t), 0.3 * np.sin(2 * np.pi * 220 * t)], axis=1)
+    path = tmp_path / "reference.wav"
+    sf.write(path, clip, 48_000, subtype="PCM_24")
+    audio = xtts.load_audio(str(path), 22_050)
+    assert tuple(audio.shape) == (1, 22_050)
+    assert abs(float(audio.abs().max()) - 0.4) < 0.01  # the channels' mean
