@@ -4,27 +4,9 @@ from __future__ import annotations
 
 import soundfile as sf
 from click.testing import CliRunner
+from texts import SHORT
 
 from mbcl_audio.cli import main
-
-SHORT = """+++
-track = 3
-title = "Korte test: rust"
-language = "nl"
-length = "20s"
-bed = "none"
-+++
-
-# Begin
-
-Je kunt even rustig ademen.
-
-[pause 2s..30s]
-
-# Einde
-
-Dat was het.
-"""
 
 
 def run(*args, env=None):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 from click.testing import CliRunner
+from texts import SHORT
 
 import cache_race_worker
 from mbcl_audio.cli import main
@@ -15,24 +16,6 @@ from mbcl_audio.render.voice import SpeechCache, find_profiles
 
 ROOT = Path(__file__).resolve().parents[1]
 
-SHORT = """+++
-track = 3
-title = "Korte test: rust"
-language = "nl"
-length = "20s"
-bed = "none"
-+++
-
-# Begin
-
-Je kunt even rustig ademen.
-
-[pause 2s..30s]
-
-# Einde
-
-Dat was het.
-"""
 
 NON_COMMERCIAL = """engine = "espeak"
 languages = ["nl"]

@@ -48,13 +48,14 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
+import soundfile as sf
 
 from ..render.voice.base import VoiceError
 from ..render.voice.estimate import estimate_seconds
 from ..script.model import Script
 from .files import TAKE_EXTENSIONS, record_texts
 from .ids import UtteranceEntry, utterance_entries
-from .stitch import downmix
+from .stitch import read_recording
 
 __all__ = [
     "CountMismatch",
@@ -334,7 +335,6 @@ _SKIP_COST = math.log(2.0) ** 2
 
 def _write_flac(path: Path, data: np.ndarray, sample_rate: int) -> None:
     """24-bit FLAC, atomically (temporary file in the same folder, then rename)."""
-    import soundfile as sf
 
     fd, tmp = tempfile.mkstemp(prefix=".split-", suffix=".flac", dir=path.parent)
     os.close(fd)
@@ -384,23 +384,10 @@ def split_session(
         VoiceError: if the recording cannot be read, is empty, not finite or
             silent, or if ``min_silence_s`` is not positive.
     """
-    import soundfile as sf
-
     if not min_silence_s > 0:
         raise VoiceError(f"min_silence_s must be positive, got {min_silence_s}")
     session_path = Path(session_path)
-    try:
-        data, rate = sf.read(str(session_path), dtype="float32", always_2d=True)
-    except (sf.LibsndfileError, RuntimeError, OSError, ValueError, EOFError) as exc:
-        raise VoiceError(f"{session_path}: cannot read the session recording ({exc})") from exc
-    if data.shape[0] == 0:
-        raise VoiceError(f"{session_path}: the recording is empty (0 samples)")
-    if not np.all(np.isfinite(data)):
-        raise VoiceError(f"{session_path}: the recording contains NaN or infinite samples; re-export it")
-    mono = downmix(data).astype(np.float64)
-    mono -= mono.mean()
-    if float(np.max(np.abs(mono))) < _SILENT_PEAK:
-        raise VoiceError(f"{session_path}: the recording is silent (peak below -80 dBFS)")
+    mono, rate = read_recording(session_path, "session recording")
 
     bounds = detect_segments(mono, rate, min_silence_s)
     segments = [Segment(a / rate, b / rate) for a, b in bounds]

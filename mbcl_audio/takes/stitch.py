@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
+import soundfile as sf
 import soxr
 
 from .. import SAMPLE_RATE
@@ -100,6 +101,26 @@ def _trim_threshold_db(x: np.ndarray, sample_rate: int, frame_s: float = 0.01) -
     return float(np.clip(room_db + _TRIM_OVER_ROOM_DB, _TRIM_FLOOR_DB, _TRIM_CEIL_DB))
 
 
+def read_recording(path, what: str = "recording") -> tuple[np.ndarray, int]:
+    """A recording as DC-free float64 mono and its rate; a clear ``VoiceError`` if it is unusable.
+
+    ``what`` names it in messages ("take", "session recording").
+    """
+    try:
+        data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, OSError, ValueError, EOFError) as exc:
+        raise VoiceError(f"{path}: cannot read this {what} ({exc}); re-export it as WAV or FLAC") from exc
+    if data.shape[0] == 0:
+        raise VoiceError(f"{path}: the {what} is empty (0 samples); re-export or re-record it")
+    if not np.all(np.isfinite(data)):
+        raise VoiceError(f"{path}: the {what} contains NaN or infinite samples; re-export it")
+    mono = downmix(data).astype(np.float64)
+    mono -= mono.mean()
+    if float(np.max(np.abs(mono))) < _SILENT_PEAK:
+        raise VoiceError(f"{path}: the {what} is silent (peak below -80 dBFS); check the recording")
+    return mono, rate
+
+
 def load_take(path: str | Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     """Read one take and make it a clean clip: mono, ``sample_rate``, trimmed, faded.
 
@@ -114,23 +135,8 @@ def load_take(path: str | Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
         VoiceError: if the file cannot be read (names the file and the
             reason), is empty, contains NaN/infinite samples, or is silent.
     """
-    import soundfile as sf
-
     path = Path(path)
-    try:
-        data, rate = sf.read(str(path), dtype="float32", always_2d=True)
-    except (sf.LibsndfileError, RuntimeError, OSError, ValueError, EOFError) as exc:
-        raise VoiceError(
-            f"{path}: cannot read this take ({exc}); re-export it as WAV or FLAC, or delete it"
-        ) from exc
-    if data.shape[0] == 0:
-        raise VoiceError(f"{path}: the take is empty (0 samples); re-export or re-record it")
-    if not np.all(np.isfinite(data)):
-        raise VoiceError(f"{path}: the take contains NaN or infinite samples; re-export it")
-    mono = downmix(data).astype(np.float64)
-    mono -= mono.mean()
-    if float(np.max(np.abs(mono))) < _SILENT_PEAK:
-        raise VoiceError(f"{path}: the take is silent (peak below -80 dBFS); check the recording")
+    mono, rate = read_recording(path, "take")
     if rate != sample_rate:
         mono = soxr.resample(mono, rate, sample_rate, quality="HQ")
     trimmed = trim_silence(mono, sample_rate, threshold_db=_trim_threshold_db(mono, sample_rate))
