@@ -246,6 +246,13 @@ def takes_speech(
             f"{script.path}: voice {profile.id!r}: {len(report.stale)} stale take(s) used as recorded "
             f"(re-record them; see 'mbcl-audio takes sheet'): {listed}"
         )
+    if report.unverified:
+        # IDs shift when an utterance is inserted; without the manifest nothing shows a take is misplaced.
+        warnings.append(
+            f"{script.path}: voice {profile.id!r}: {len(report.unverified)} take(s) with no record of "
+            f"the text they were recorded for: {', '.join(report.unverified)}; run 'mbcl-audio takes "
+            "sheet' once so that later edits to the text are caught"
+        )
     return clips, tuple(warnings)
 
 

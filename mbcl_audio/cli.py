@@ -228,12 +228,9 @@ def voices(voices_dir):
     (build --commercial refuses those marked "no"), and whether it can run on
     this machine, with the reason when it cannot. Nothing is synthesized.
     """
-    from .render.voice.profiles import BUILTIN_PROFILES, find_profiles, runnable
+    from .render.voice.profiles import BUILTIN_PROFILES, runnable, scan_profiles
 
-    try:
-        profiles = find_profiles(voices_dir)
-    except USER_ERRORS as exc:
-        _fail(exc)
+    profiles, broken = scan_profiles(voices_dir)
     ids = {p.id for p in profiles}
     profiles += [p for name, p in BUILTIN_PROFILES.items() if name not in ids]
     header = ("id", "engine", "languages", "licence", "commercial", "runs here", "source")
@@ -243,8 +240,8 @@ def voices(voices_dir):
         languages = "any espeak-ng language" if "*" in p.languages else ", ".join(p.languages)
         source = str(p.path) if p.path is not None else "built-in"
         rows.append((p.id, p.engine, languages, p.licence.name, "yes" if p.licence.commercial_use else "no", "yes" if ok else "no", source))
-        if not ok:
-            reasons.append(f"{p.id}: cannot run here: {why}")
+        if why:
+            reasons.append(f"{p.id}: {'cannot run here: ' if not ok else ''}{why}")
         if p.fallback:
             reasons.append(f"{p.id}: falls back to {p.fallback}")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
@@ -254,6 +251,9 @@ def voices(voices_dir):
         click.echo("")
         for line in reasons:
             click.echo(line)
+    for problem in broken:  # listed after the working voices, and the command fails
+        click.echo(f"error: {problem}", err=True)
+    sys.exit(1 if broken else 0)
 
 
 @main.group(

@@ -155,3 +155,15 @@ def test_two_processes_synthesizing_the_same_text_leave_one_entry(tmp_path):
     assert not list(directory.glob(".tmp-*"))
     stored = np.load(entries[0])
     assert stored.dtype == np.float32 and stored.tobytes() == results[0][2]
+
+
+def test_voices_lists_the_good_profiles_and_fails_on_a_broken_one(tmp_path):
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "voice.toml").write_text('engine = "espeak"\nlanguages = ["nl"]\n', encoding="utf-8")
+    good = ROOT / "voices" / "espeak-nl" / "voice.toml"
+    (tmp_path / "espeak-nl").mkdir()
+    (tmp_path / "espeak-nl" / "voice.toml").write_text(good.read_text(encoding="utf-8"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["voices", "--voices", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "espeak-nl" in result.output and "built-in" in result.output
+    assert "bad/voice.toml: licence is missing" in result.output

@@ -1,6 +1,7 @@
 """Two builds of one script at the same time share one cache safely and give identical files."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -46,9 +47,13 @@ def test_two_builds_at_once_leave_one_entry_per_utterance_and_identical_files(tm
         )
         for k in (1, 2)
     ]
+    synthesized = 0
     for run in runs:
         out, err = run.communicate(timeout=300)
         assert run.returncode == 0, err
+        synthesized += int(re.search(r"speech: (\d+) synthesized", out).group(1))
+    # The cache lock: each utterance is synthesized by exactly one of the two builds.
+    assert synthesized == 3
     files = [tmp_path / f"out{k}" / "en" / "04 Concurrent.mp3" for k in (1, 2)]
     assert files[0].read_bytes() == files[1].read_bytes()
     texts = {u.text for u in parse_text(SCRIPT, str(script)).utterances}

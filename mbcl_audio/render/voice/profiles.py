@@ -312,6 +312,33 @@ def _licence(path: Path, table: Any) -> Licence:
     return Licence(table["name"], table["commercial_use"], table.get("url"), table.get("note"))
 
 
+def scan_profiles(voices_dir: str | Path = Path("voices")) -> tuple[list[VoiceProfile], list[str]]:
+    """Every loadable ``<voices_dir>/<id>/voice.toml`` sorted by id, and one message per broken one.
+
+    A broken profile (bad TOML, unknown key, missing licence, a fallback that
+    names no voice) never hides the others.
+    """
+    voices_dir = Path(voices_dir)
+    if not voices_dir.is_dir():
+        return [], []
+    profiles, problems = [], []
+    for path in sorted(voices_dir.glob(f"*/{PROFILE_FILE}")):
+        try:
+            profiles.append(load_profile(path))
+        except VoiceError as exc:
+            problems.append(str(exc))
+    known = {p.id for p in profiles} | set(BUILTIN_PROFILES)
+    usable = []
+    for p in profiles:
+        if p.fallback is not None and p.fallback not in known and not p.fallback.lower().endswith(".onnx"):
+            problems.append(
+                f"{_where(p.path, 'fallback')}: unknown voice {p.fallback!r}; known: {', '.join(sorted(known))}"
+            )
+        else:
+            usable.append(p)
+    return usable, problems
+
+
 def find_profiles(voices_dir: str | Path = Path("voices")) -> list[VoiceProfile]:
     """Every ``<voices_dir>/<id>/voice.toml``, sorted by id (none if the folder is absent).
 
@@ -319,17 +346,9 @@ def find_profiles(voices_dir: str | Path = Path("voices")) -> list[VoiceProfile]
         VoiceError: for the first broken profile, or a fallback that names no
             profile and no built-in voice.
     """
-    voices_dir = Path(voices_dir)
-    if not voices_dir.is_dir():
-        return []
-    profiles = [load_profile(p) for p in sorted(voices_dir.glob(f"*/{PROFILE_FILE}"))]
-    known = {p.id for p in profiles} | set(BUILTIN_PROFILES)
-    for p in profiles:
-        if p.fallback is not None and p.fallback not in known and not p.fallback.lower().endswith(".onnx"):
-            raise VoiceError(
-                f"{_where(p.path, 'fallback')}: unknown voice {p.fallback!r}; "
-                f"known: {', '.join(sorted(known))}"
-            )
+    profiles, problems = scan_profiles(voices_dir)
+    if problems:
+        raise VoiceError(problems[0])
     return profiles
 
 
@@ -344,6 +363,20 @@ def profile_for(name: str, voices_dir: str | Path = Path("voices")) -> VoiceProf
         if path.is_file():
             return load_profile(path)
     return BUILTIN_PROFILES.get(name)
+
+
+def _known_model_licence(profile: VoiceProfile) -> str | None:
+    """The licence of a coqui model known to forbid commercial use (XTTS: CPML), else ``None``.
+
+    A profile's own ``[licence]`` is what the producer wrote; for models whose
+    licence we know, that knowledge wins.
+    """
+    if profile.engine != "coqui" or not profile.settings.get("model"):
+        return None
+    from .coqui import KNOWN_MODELS  # no torch: coqui.py imports TTS only when a model loads
+
+    known = KNOWN_MODELS.get(str(profile.settings["model"]), {})
+    return known["licence"] if known.get("commercial_use") is False else None
 
 
 def require_commercial_use(name: str, voices_dir: str | Path = Path("voices")) -> None:
@@ -364,6 +397,13 @@ def require_commercial_use(name: str, voices_dir: str | Path = Path("voices")) -
                 f"--commercial: voice {current!r}{via} has no known licence; make a profile "
                 f"{Path(voices_dir) / '<id>' / PROFILE_FILE} for it with [licence] commercial_use = true "
                 "once you have checked that its audio may be sold"
+            )
+        known = _known_model_licence(profile)
+        if known is not None:
+            raise VoiceError(
+                f"--commercial: voice {profile.id!r}{via} uses the coqui model "
+                f"{profile.settings.get('model')!r}, licensed {known}; its audio may not be sold, "
+                "whatever the profile's [licence] says"
             )
         if not profile.licence.commercial_use:
             where = f" ({profile.path})" if profile.path else " (built-in)"
@@ -436,7 +476,13 @@ def runnable(profile: VoiceProfile) -> tuple[bool, str]:
     voice is listed on its own). Nothing is synthesized and no model is loaded.
     """
     if profile.engine == "takes":
-        return True, ""
+        if profile.fallback is None:
+            return True, ""
+        fallback = profile_for(profile.fallback, profile.folder.parent if profile.folder else Path("voices"))
+        if fallback is None or fallback.engine == "takes":
+            return True, ""
+        ok, why = runnable(fallback)
+        return True, "" if ok else f"takes play, but the fallback voice {profile.fallback!r} cannot run: {why}"
     if profile.engine in ("espeak", "piper"):
         if profile.engine == "piper" and importlib.util.find_spec("piper") is None:
             return False, "piper-tts is not installed"

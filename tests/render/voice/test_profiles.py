@@ -188,3 +188,22 @@ def test_require_commercial_use(tmp_path):
         require_commercial_use("wraps-nc", tmp_path)
     with pytest.raises(VoiceError, match="no known licence"):
         require_commercial_use(str(tmp_path / "some.onnx"), tmp_path)
+
+
+def test_commercial_refuses_xtts_even_when_the_profile_claims_otherwise(tmp_path):
+    """Known model licences win over a profile's [licence]: XTTS-v2 is CPML, also behind a fallback."""
+    write(tmp_path, "xtts", 'engine = "coqui"\nlanguages = ["nl"]\n[coqui]\nmodel = "tts_models/multilingual/multi-dataset/xtts_v2"\n' + LICENCE)
+    write(tmp_path, "anna", 'engine = "takes"\nlanguages = ["nl"]\nfallback = "xtts"\n' + LICENCE)
+    for name in ("xtts", "anna"):
+        with pytest.raises(VoiceError, match=r"licensed CPML .*non-commercial.*may not be sold"):
+            require_commercial_use(name, tmp_path)
+
+
+def test_a_broken_profile_does_not_hide_the_others(tmp_path):
+    from mbcl_audio.render.voice.profiles import scan_profiles
+
+    write(tmp_path, "good", 'engine = "espeak"\nlanguages = ["nl"]\n' + LICENCE)
+    write(tmp_path, "bad", 'engine = "espeak"\nlanguages = ["nl"]\n')
+    profiles, problems = scan_profiles(tmp_path)
+    assert [p.id for p in profiles] == ["good"]
+    assert len(problems) == 1 and "bad/voice.toml" in problems[0] and "licence is missing" in problems[0]
