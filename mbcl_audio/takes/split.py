@@ -32,7 +32,8 @@ It never assigns silently when the recording does not fit the script:
   with their times, from a duration-based alignment; nothing is written
   unless ``force=True`` (then the alignment's guess is written).
 * **Suspicious duration**: a segment whose duration is outside
-  :data:`RATIO_RANGE` times the estimated duration of its utterance
+  :data:`RATIO_RANGE` times the estimated duration of its utterance at the
+  narrator's pace (the median ratio over the session)
   (:func:`~mbcl_audio.render.voice.estimate.estimate_seconds`) is reported
   with both durations (a retake left in, two utterances run together, a
   skipped half). Suspicious segments are still written.
@@ -407,6 +408,11 @@ def split_session(
             unassigned=tuple(e for e, k in zip(entries, order) if k is None),
             extra=tuple(s for k, s in enumerate(segments) if k not in used),
         )
+    # Judge durations against the narrator's own pace (the median ratio), not the TTS voice's:
+    # a slow meditation reading should not make every take look suspicious.
+    ratios = [segments[k].duration_s / est for k, est in zip(order, expected) if k is not None and est > 0]
+    pace = float(np.median(ratios)) if ratios else 1.0
+    expected = [est * pace for est in expected]
     for entry, k, est in zip(entries, order, expected):
         if k is None:
             continue

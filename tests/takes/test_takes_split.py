@@ -123,3 +123,13 @@ def test_existing_take_in_another_format_blocks_writing(tmp_path):
     report = split_session(rec.path, ns.script(), "espeak", out)
     assert report.conflicts == [out / "01-001.wav"] and report.written == [] and not report.ok
     assert "01-001.wav" in "\n".join(report.lines())
+
+
+def test_a_narrator_slower_than_the_estimates_is_not_suspicious(session, tmp_path, monkeypatch):
+    """Durations are judged at the narrator's own pace: estimates at double speed flag nothing."""
+    from mbcl_audio.render.voice import estimate
+
+    faster = {key: rate * 2.5 for key, rate in estimate.CHARS_PER_S.items()}
+    monkeypatch.setattr(estimate, "CHARS_PER_S", faster)
+    report = split_session(session.path, ns.script(), "espeak", tmp_path / "takes")
+    assert report.mismatch is None and report.suspicious == [] and report.ok
