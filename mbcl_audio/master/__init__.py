@@ -8,6 +8,7 @@ lands on the target. Everything streams in blocks.
 from mbcl_audio.master.limiter import TruePeakLimiter
 from mbcl_audio.master.loudness import array_loudness, integrated_loudness
 from mbcl_audio.master.mastering import MasterResult, master
+from mbcl_audio.master.meters import Measurement, measure
 from mbcl_audio.master.truepeak import (
     oversampled_peak_envelope,
     sample_peak_dbfs,
@@ -17,10 +18,12 @@ from mbcl_audio.master.truepeak import (
 
 __all__ = [
     "MasterResult",
+    "Measurement",
     "TruePeakLimiter",
     "array_loudness",
     "integrated_loudness",
     "master",
+    "measure",
     "oversampled_peak_envelope",
     "sample_peak_dbfs",
     "true_peak_dbtp",

@@ -17,6 +17,7 @@ the whole sub-block table.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pyloudnorm
@@ -67,7 +68,9 @@ def _n_gating_blocks(n_samples: int, sample_rate: int) -> int:
 
 
 def subblock_energies(
-    source: Source, block_samples: int = BLOCK_SAMPLES
+    source: Source,
+    block_samples: int = BLOCK_SAMPLES,
+    on_chunk: Callable[[int, np.ndarray], None] | None = None,
 ) -> tuple[np.ndarray, int]:
     """Sum of squares of the K-weighted signal per 100 ms sub-block.
 
@@ -76,6 +79,13 @@ def subblock_energies(
     gating blocks, and ``hop`` the sub-block length in samples. Filtered
     samples at and after the end of the track count as zero, as in pyloudnorm
     (the filter's ringing past the end is not part of the track).
+
+    ``on_chunk``, if given, is called as ``on_chunk(start, x)`` with every raw
+    (unfiltered, float64) chunk in order, so other meters can share this one
+    pass. Chunks start on sub-block boundaries, are whole sub-blocks long and
+    together cover every sample of the track: the reads run to the end of the
+    track even where it extends past the last gating sub-block (up to 50 ms;
+    those samples do not enter ``energy``). Samples past the end read as zero.
     """
     sr = int(source.sample_rate)
     n = int(source.n_samples)
@@ -90,18 +100,49 @@ def subblock_energies(
     # whatever the caller's block size.
     chunk = max(1, int(block_samples) // hop) * hop
     zi = np.zeros((sos.shape[0], 2, source.n_channels), dtype=np.float64)
-    total = n_sub * hop
+    total = max(n_sub, -(-n // hop)) * hop  # gating sub-blocks, and every sample
     for start in range(0, total, chunk):
         stop = min(start + chunk, total)
         x = np.asarray(source.read(start, stop), dtype=np.float64)
+        if on_chunk is not None:
+            on_chunk(start, x)
         y, zi = scipy.signal.sosfilt(sos, x, axis=0, zi=zi)
         if gain != 1.0:
             y *= gain
         if stop > n:  # past the end of the track: no signal, no ringing
             y[max(n - start, 0) :] = 0.0
         squares = np.square(y).reshape(-1, hop, source.n_channels)
-        energy[start // hop : stop // hop] = squares.sum(axis=1)
+        lo, hi = start // hop, min(stop // hop, n_sub)
+        if hi > lo:
+            energy[lo:hi] = squares.sum(axis=1)[: hi - lo]
     return energy, hop
+
+
+def channel_weights(n_channels: int) -> np.ndarray:
+    """BS.1770 channel weights for ``n_channels`` (L, R, C, Ls, Rs; 1.0 beyond five)."""
+    return np.array([CHANNEL_WEIGHTS[c] if c < len(CHANNEL_WEIGHTS) else 1.0 for c in range(n_channels)])
+
+
+def window_mean_squares(energy: np.ndarray, hop: int, width: int) -> np.ndarray:
+    """Mean square per channel over every window of ``width`` consecutive sub-blocks (hop one).
+
+    ``energy`` as from :func:`subblock_energies`; returns ``(n_sub - width + 1, n_channels)``
+    (empty when there are fewer than ``width`` sub-blocks). ``width`` 4 gives the
+    400 ms gating / momentary blocks, 30 the 3 s short-term windows.
+    """
+    n_sub = energy.shape[0]
+    if n_sub < width:
+        return np.zeros((0, energy.shape[1]), dtype=np.float64)
+    total = energy[: n_sub - width + 1].copy()
+    for k in range(1, width):
+        total += energy[k : n_sub - width + 1 + k]
+    return total / (width * hop)
+
+
+def power_to_lufs(power: np.ndarray | float) -> np.ndarray | float:
+    """Channel-weighted mean square -> loudness (LUFS), BS.1770 eq. 2; ``-inf`` for zero."""
+    with np.errstate(divide="ignore"):
+        return LOUDNESS_OFFSET_DB + 10.0 * np.log10(power)
 
 
 def gated_loudness(energy: np.ndarray, hop: int) -> float:
@@ -113,11 +154,10 @@ def gated_loudness(energy: np.ndarray, hop: int) -> float:
     if n_sub < 4:
         return -math.inf
     # Mean square per 400 ms block: four sub-blocks over 4 * hop samples.
-    z = (energy[:-3] + energy[1:-2] + energy[2:-1] + energy[3:]) / (4.0 * hop)
-    weights = np.array([CHANNEL_WEIGHTS[c] if c < len(CHANNEL_WEIGHTS) else 1.0 for c in range(n_ch)])
+    z = window_mean_squares(energy, hop, 4)
+    weights = channel_weights(n_ch)
     power = z @ weights  # (n_blocks,)
-    with np.errstate(divide="ignore"):
-        block_lufs = LOUDNESS_OFFSET_DB + 10.0 * np.log10(power)
+    block_lufs = power_to_lufs(power)
     above_abs = block_lufs >= ABSOLUTE_GATE_LUFS
     if not above_abs.any():
         return -math.inf

@@ -1,0 +1,188 @@
+"""All the meters a QA report needs, from one streaming read plus the true-peak read.
+
+:func:`measure` returns a :class:`Measurement`:
+
+* **Integrated loudness** (LUFS): ITU-R BS.1770-4 with EBU R 128 gating, the
+  same numbers as :func:`mbcl_audio.master.integrated_loudness` (it calls the
+  same :func:`~mbcl_audio.master.loudness.subblock_energies` and
+  :func:`~mbcl_audio.master.loudness.gated_loudness`).
+* **Momentary / short-term maxima** (LUFS): the loudest 400 ms and 3 s
+  windows, stepped by 100 ms, built from the same 100 ms K-weighted
+  sub-block energies (4 and 30 sub-blocks per window). Only windows that lie
+  wholly on the gating grid count (no zero-padded start-up windows), so a track
+  shorter than 3 s has no short-term value (``-inf``).
+* **Loudness range** (LU), EBU Tech 3342: the short-term values (3 s, hop
+  100 ms) above the -70 LUFS absolute gate; a relative gate 20 LU below the
+  power mean of those; LRA = 95th minus 10th percentile of what is left
+  (numpy's linear-interpolated percentiles). 0.0 when nothing passes.
+* **True peak** (dBTP): :func:`~mbcl_audio.master.truepeak.true_peak_source`
+  (4x oversampling). It needs samples of context around every block, so it is
+  a second read of the source; everything else comes from the loudness pass.
+* **Sample peak** (dBFS), **RMS** (dB, unweighted, all channels, whole track:
+  a full-scale sine reads -3.01 dB, as in Audacity/ACX) and **noise floor**
+  (dB, the same RMS) over the given pause spans, or without spans over the
+  quietest 10 % (at least one) of the 400 ms blocks that lie inside the track
+  (hop 100 ms).
+
+pyloudnorm (0.2.x) covers only integrated loudness; its K-weighting filter
+and gating are reused through ``loudness.py``. Everything else here is our own.
+
+Every result is independent of the read block size, bit for bit: per-sample
+quantities are first reduced per 100 ms sub-block and the per-sub-block tables
+are summed once at the end, so the summation order never depends on where a
+block starts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from mbcl_audio.audio import BLOCK_SAMPLES, Source
+from mbcl_audio.master.loudness import (
+    ABSOLUTE_GATE_LUFS,
+    GATE_STEP_S,
+    channel_weights,
+    gated_loudness,
+    power_to_lufs,
+    subblock_energies,
+    window_mean_squares,
+)
+from mbcl_audio.master.truepeak import true_peak_source
+
+#: Window lengths in 100 ms sub-blocks: momentary 400 ms, short-term 3 s.
+MOMENTARY_SUBBLOCKS = 4
+SHORT_TERM_SUBBLOCKS = 30
+#: EBU Tech 3342 relative gate (LU below the absolute-gated short-term mean) and percentiles.
+LRA_RELATIVE_GATE_LU = -20.0
+LRA_PERCENTILES = (10.0, 95.0)
+#: Share of 400 ms blocks taken as the noise floor when no pause spans are given.
+NOISE_FLOOR_QUANTILE = 0.10
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """Meter readings of one track. Levels are ``-inf`` where there is no signal."""
+
+    integrated_lufs: float
+    loudness_range_lu: float
+    momentary_max_lufs: float
+    short_term_max_lufs: float
+    true_peak_dbtp: float
+    sample_peak_dbfs: float
+    rms_db: float
+    noise_floor_db: float
+    duration_s: float
+
+
+def _power_db(mean_square: float) -> float:
+    return 10.0 * math.log10(mean_square) if mean_square > 0 else -math.inf
+
+
+def loudness_range(short_term_lufs: np.ndarray) -> float:
+    """EBU Tech 3342 loudness range (LU) from short-term loudness values (LUFS)."""
+    st = np.asarray(short_term_lufs, dtype=np.float64)
+    st = st[st > ABSOLUTE_GATE_LUFS]
+    if st.size == 0:
+        return 0.0
+    mean_power = float(np.mean(10.0 ** (st / 10.0)))  # the offset cancels in the gate
+    gate = 10.0 * math.log10(mean_power) + LRA_RELATIVE_GATE_LU
+    st = st[st > gate]
+    if st.size < 2:
+        return 0.0
+    lo, hi = np.percentile(st, LRA_PERCENTILES)
+    return float(hi - lo)
+
+
+def _pause_mask(spans: list[tuple[int, int]], start: int, length: int) -> np.ndarray:
+    mask = np.zeros(length, dtype=bool)
+    for a, b in spans:
+        lo, hi = max(a - start, 0), min(b - start, length)
+        if hi > lo:
+            mask[lo:hi] = True
+    return mask
+
+
+def measure(
+    source: Source,
+    pause_spans: Iterable[tuple[float, float]] | None = None,
+    block_samples: int = BLOCK_SAMPLES,
+) -> Measurement:
+    """Measure ``source`` (streamed in blocks of about ``block_samples``).
+
+    ``pause_spans``: ``(start_s, end_s)`` pairs in seconds, clipped to the
+    track; the noise floor is the RMS over exactly those samples. ``None`` or
+    spans that cover no sample fall back to the quietest 10 % of 400 ms blocks.
+    """
+    sr = int(source.sample_rate)
+    n = int(source.n_samples)
+    n_ch = int(source.n_channels)
+    spans = []
+    for a, b in pause_spans or ():
+        lo, hi = max(int(round(a * sr)), 0), min(int(round(b * sr)), n)
+        if hi > lo:
+            spans.append((lo, hi))
+
+    hop = int(round(GATE_STEP_S * sr))  # the sub-block length subblock_energies uses
+    raw_chunks: list[tuple[int, np.ndarray]] = []  # per-sub-block sums of squares (all channels)
+    pause_chunks: list[tuple[int, np.ndarray]] = []
+    peak = 0.0
+
+    def observe(start: int, x: np.ndarray) -> None:
+        nonlocal peak
+        if x.size:
+            peak = max(peak, float(np.abs(x).max()))
+        sq = np.square(x)
+        raw_chunks.append((start // hop, sq.reshape(-1, hop, n_ch).sum(axis=(1, 2))))
+        if spans:
+            sq *= _pause_mask(spans, start, x.shape[0])[:, None]
+            pause_chunks.append((start // hop, sq.reshape(-1, hop, n_ch).sum(axis=(1, 2))))
+
+    energy, hop_used = subblock_energies(source, block_samples, on_chunk=observe)
+    assert hop_used == hop
+
+    def table(chunks: list[tuple[int, np.ndarray]]) -> np.ndarray:
+        size = max((i + len(v) for i, v in chunks), default=0)
+        out = np.zeros(size, dtype=np.float64)
+        for i, v in chunks:
+            out[i : i + len(v)] = v
+        return out
+
+    raw = table(raw_chunks)
+    weights = channel_weights(n_ch)
+    integrated = gated_loudness(energy, hop)
+    momentary = power_to_lufs(window_mean_squares(energy, hop, MOMENTARY_SUBBLOCKS) @ weights)
+    short_term = power_to_lufs(window_mean_squares(energy, hop, SHORT_TERM_SUBBLOCKS) @ weights)
+
+    total_count = n * n_ch
+    rms_db = _power_db(float(raw.sum()) / total_count) if total_count else -math.inf
+
+    if spans:
+        count = sum(b - a for a, b in spans) * n_ch
+        noise_db = _power_db(float(table(pause_chunks).sum()) / count)
+    elif total_count:
+        # 400 ms blocks wholly inside the track (one shorter block for a short track).
+        whole = n // hop
+        width = min(MOMENTARY_SUBBLOCKS, max(whole, 1))
+        sums = raw[: max(whole, 1)]
+        blocks = np.lib.stride_tricks.sliding_window_view(sums, width).sum(axis=-1)
+        block_ms = blocks / (min(width * hop, n) * n_ch)
+        k = max(1, int(math.ceil(NOISE_FLOOR_QUANTILE * block_ms.size)))
+        noise_db = _power_db(float(np.sort(block_ms)[:k].mean()))
+    else:
+        noise_db = -math.inf
+
+    return Measurement(
+        integrated_lufs=float(integrated),
+        loudness_range_lu=loudness_range(short_term),
+        momentary_max_lufs=float(momentary.max()) if momentary.size else -math.inf,
+        short_term_max_lufs=float(short_term.max()) if short_term.size else -math.inf,
+        true_peak_dbtp=true_peak_source(source, block_samples) if n else -math.inf,
+        sample_peak_dbfs=20.0 * math.log10(peak) if peak > 0 else -math.inf,
+        rms_db=rms_db,
+        noise_floor_db=noise_db,
+        duration_s=n / sr if sr else 0.0,
+    )
