@@ -420,6 +420,28 @@ def _reaches(reach: _Reach, target: int) -> bool:
     return first <= last
 
 
+def _prefix_layouts(
+    script: Script, speech_samples: Sequence[int], sample_rate: int
+) -> list[tuple[frozenset[int], _Layout]]:
+    """The layout of every priority prefix of passages, laid out once for all the questions below."""
+    return [(chosen, _layout(script, speech_samples, sample_rate, chosen)) for chosen in _priority_prefixes(script)]
+
+
+def _select(layouts: list[tuple[frozenset[int], _Layout]], target: int) -> Optional[tuple[frozenset[int], _Layout]]:
+    """Among the prefixes that reach ``target`` exactly, the longest whose natural length fits it;
+    if none fits naturally, the shortest that reaches it; ``None`` when none reaches it."""
+    reaching = [(chosen, layout) for chosen, layout in layouts if _reaches(_reach(layout), target)]
+    if not reaching:
+        return None
+    natural = [pair for pair in reaching if _natural_length(pair[1]) <= target]
+    return natural[-1] if natural else reaching[0]
+
+
+def _range(layouts: list[tuple[frozenset[int], _Layout]]) -> tuple[int, int]:
+    """Shortest length of the first prefix (no passages), longest of the last (all of them)."""
+    return _reach(layouts[0][1]).min_samples, _reach(layouts[-1][1]).max_samples
+
+
 def select_passages(
     script: Script, speech_samples: Sequence[int], target: int, sample_rate: int
 ) -> Optional[frozenset[int]]:
@@ -430,16 +452,8 @@ def select_passages(
     target; if none fits naturally, the shortest that reaches it. ``None`` when
     no selection reaches the target.
     """
-    reaching = [
-        (chosen, layout)
-        for chosen in _priority_prefixes(script)
-        for layout in [_layout(script, speech_samples, sample_rate, chosen)]
-        if _reaches(_reach(layout), target)
-    ]
-    if not reaching:
-        return None
-    natural = [chosen for chosen, layout in reaching if _natural_length(layout) <= target]
-    return natural[-1] if natural else reaching[0][0]
+    selected = _select(_prefix_layouts(script, speech_samples, sample_rate), target)
+    return None if selected is None else selected[0]
 
 
 def reachable_range(script: Script, speech_samples: Sequence[int], sample_rate: int) -> tuple[int, int]:
@@ -451,15 +465,15 @@ def reachable_range(script: Script, speech_samples: Sequence[int], sample_rate: 
     (:func:`fit` names the nearest reachable lengths).
     """
     prefixes = _priority_prefixes(script)
-    shortest = _reach(_layout(script, speech_samples, sample_rate, prefixes[0]))
-    longest = _reach(_layout(script, speech_samples, sample_rate, prefixes[-1]))
-    return shortest.min_samples, longest.max_samples
+    ends = {prefixes[0], prefixes[-1]}
+    return _range([(p, _layout(script, speech_samples, sample_rate, p)) for p in prefixes if p in ends])
 
 
-def _nearest_reachable(script, speech_samples, sample_rate, target) -> tuple[Optional[int], Optional[int]]:
+def _nearest_reachable(layouts: list[tuple[frozenset[int], _Layout]], target: int) -> tuple[Optional[int], Optional[int]]:
+    """The reachable lengths closest to ``target`` from below and above, over every prefix."""
     below = above = None
-    for chosen in _priority_prefixes(script):
-        b, a = _reach(_layout(script, speech_samples, sample_rate, chosen)).nearest(target)
+    for _, layout in layouts:
+        b, a = _reach(layout).nearest(target)
         if b is not None and b <= target and (below is None or b > below):
             below = b
         if a is not None and a >= target and (above is None or a < above):
@@ -489,7 +503,8 @@ def fit(
     """
     if len(speech_samples) != len(script.utterances):
         raise ValueError(f"{len(speech_samples)} speech durations given for {len(script.utterances)} utterances")
-    lo, hi = reachable_range(script, speech_samples, sample_rate)
+    layouts = _prefix_layouts(script, speech_samples, sample_rate)
+    lo, hi = _range(layouts)
 
     def shown(samples: int, rounding: str = "nearest") -> str:
         return format_duration(samples / sample_rate, rounding)
@@ -504,9 +519,9 @@ def fit(
             hi,
             sample_rate,
         )
-    passages = select_passages(script, speech_samples, target_samples, sample_rate)
-    if passages is None:
-        below, above = _nearest_reachable(script, speech_samples, sample_rate, target_samples)
+    selected = _select(layouts, target_samples)
+    if selected is None:
+        below, above = _nearest_reachable(layouts, target_samples)
         near = " and ".join(shown(x, r) for x, r in ((below, "down"), (above, "up")) if x is not None)
         raise LengthError(
             f"{script.path}: a length of {shown(target_samples)} falls in a gap of this script's "
@@ -518,7 +533,7 @@ def fit(
             hi,
             sample_rate,
         )
-    layout = _layout(script, speech_samples, sample_rate, passages)
+    passages, layout = selected
     splits, tail_lead = _choose_beats(layout, _reach(layout), target_samples)
     return _place(script, speech_samples, layout, splits, tail_lead, target_samples, sample_rate, passages, (lo, hi))
 

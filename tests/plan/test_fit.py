@@ -229,9 +229,9 @@ def test_any_target_in_range_is_met_exactly_or_the_nearest_lengths_are_named(cas
         for chosen in _priority_prefixes(s):
             assert not _reaches(_reach(_layout(s, speech, SR, chosen)), target)
         # ... and the lengths the message names plan exactly.
-        from mbcl_audio.plan.fit import _nearest_reachable
+        from mbcl_audio.plan.fit import _nearest_reachable, _prefix_layouts
 
-        below, above = _nearest_reachable(s, speech, SR, target)
+        below, above = _nearest_reachable(_prefix_layouts(s, speech, SR), target)
         assert (below, above) != (None, None)
         for length in (below, above):
             if length is not None:
