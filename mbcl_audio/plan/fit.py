@@ -23,7 +23,7 @@ included when the script with it still fits the target at its *natural* length
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional, Sequence
 
 import numpy as np
@@ -32,6 +32,7 @@ from ..errors import MbclError
 from ..script.model import Breathe, BreathPhrase, PacingChange, Pause, Script, ScriptError, Section, Speech
 from ..units import format_duration, seconds_to_samples
 from .model import Chapter, Event, Plan
+from .pacing import PacingStretch
 
 
 class LengthError(MbclError, ValueError):
@@ -213,7 +214,9 @@ def _layout(
             seg.fixed += lo
             after_silence = after_silence or item.silence
         elif isinstance(item, PacingChange):
-            pacing_on = item.mode == "on"
+            # Speech re-enters on the script's grid: only while the tone runs on that grid.
+            own_grid = item.rate in (None, front.breaths_per_minute) and item.in_fraction in (None, front.in_fraction)
+            pacing_on = item.mode == "on" and own_grid
             segments[-1].items.append((item,))
         elif isinstance(item, Section):
             segments[-1].items.append((item,))
@@ -612,7 +615,7 @@ def _place(script, speech_samples, layout, splits, tail_lead, target, sample_rat
         min_length_samples=reachable[0],
         max_length_samples=reachable[1],
         overlays=tuple(sorted(overlays, key=lambda e: e.start_sample)),
-        pacing_spans=_pacing_spans(script, events, pacing_marks, beat, target),
+        pacing=_pacing_stretches(script, events, pacing_marks, beat, layout.half_offset, target, sample_rate),
         in_samples=layout.half_offset,
         grid=script.front.grid,
         included_passages=tuple(
@@ -665,34 +668,119 @@ def _place_prompts(silence, start, duration, index, speech_samples, overlays, sa
         )
 
 
-def _pacing_spans(script, events, pacing_marks, beat, length) -> tuple[tuple[int, int], ...]:
-    """Where the tone sounds: breathe blocks, breath-locked phrases, and ``[pacing]`` on/fade stretches.
+def _stretch_for(change: Optional[PacingChange], script, start: int, beat: int, in_default: int, sample_rate: int) -> PacingStretch:
+    """The stretch a ``[pacing on ...]`` (or the front matter, ``change=None``) starts at ``start``."""
+    front = script.front
+    rate = change.rate if change is not None and change.rate is not None else None
+    fraction = change.in_fraction if change is not None and change.in_fraction is not None else None
+    cycle = beat if rate is None else cycle_samples(rate, sample_rate)
+    if fraction is None:
+        in_samples = in_default if cycle == beat else int(round(in_default / beat * cycle))
+    else:
+        in_samples = int(round(fraction * cycle))
+    in_samples = min(max(1, in_samples), cycle - 1)
+    ramp_from = front.pacing_ramp_from if change is None or change.ramp_from is None else change.ramp_from
+    ramp_s = front.pacing_ramp_s if change is None or change.ramp_s is None else change.ramp_s
+    if change is not None and change.ramp_from is None and change.ramp_s is None and (rate or fraction):
+        ramp_from = None  # a stretch that sets its own rate does not inherit the script's ramp
+    ramp_from_samples = ramp_samples = 0
+    if ramp_from is not None:
+        ramp_from_samples = cycle_samples(ramp_from, sample_rate)
+        if ramp_from_samples != cycle:
+            ramp_samples = max(1, round(seconds_to_samples(ramp_s, sample_rate) / cycle)) * cycle
+        else:
+            ramp_from_samples = 0
+    sound = change.sound if change is not None and change.sound else front.pacing_sound
+    return PacingStretch(start, start, cycle, in_samples, sound, ramp_from_samples, ramp_samples)
 
-    A change takes effect at the next in-breath onset, so the tone always
-    starts and stops with whole breaths (``fade N``: N whole cycles, then off).
+
+def _pacing_stretches(script, events, pacing_marks, beat, in_default, length, sample_rate) -> tuple[PacingStretch, ...]:
+    """Where the tone sounds and how: ``[pacing]`` on/fade stretches, breathe blocks and breath-locked phrases.
+
+    A change takes effect at the next in-breath onset (of the script's grid
+    for ``on``, of the running stretch's own grid for ``off`` and ``fade``), so
+    the tone always starts and stops with whole breaths (``fade N``: N whole
+    cycles, then off). Breathe blocks and phrases are timed on the script's
+    grid: inside a stretch at another rate or ratio, or inside a ramp, they
+    are an error.
     """
-    spans = [(e.start_sample, e.stop_sample) for e in events if e.kind in ("breathe", "phrase")]
-    on_since: Optional[int] = 0 if script.front.pacing == "on" else None
+    front = script.front
+    stretches: list[PacingStretch] = []
+    running: Optional[PacingStretch] = None
+    if front.pacing == "on":
+        running = _stretch_for(None, script, 0, beat, in_default, sample_rate)
+
+    def close(stop: int) -> None:
+        nonlocal running
+        if running is not None and stop > running.start_sample:
+            stretches.append(replace(running, stop_sample=min(length, stop)))
+        running = None
+
     for at, change in pacing_marks:
-        at = min(length, _ceil_div(at, beat) * beat)
+        on_grid = min(length, _ceil_div(at, beat) * beat)
         if change.mode == "on":
-            on_since = at if on_since is None else on_since
+            fresh = _stretch_for(change, script, on_grid, beat, in_default, sample_rate)
+            if running is None:
+                running = fresh
+            elif (fresh.cycle_samples, fresh.in_samples, fresh.sound, fresh.ramp_from_samples) != (
+                running.cycle_samples, running.in_samples, running.sound, running.ramp_from_samples
+            ):
+                switch = min(length, running.next_onset(at))
+                close(switch)
+                running = replace(fresh, start_sample=switch, stop_sample=switch)
+        elif change.mode == "off":
+            if running is not None:
+                close(running.next_onset(at))
+        else:  # fade N: N more whole cycles of whatever runs (of the script's grid if nothing does)
+            if running is None:
+                running = _stretch_for(None, script, on_grid, beat, in_default, sample_rate)
+                running = replace(running, ramp_from_samples=0, ramp_samples=0)
+            first = running.next_onset(at)
+            onsets = running.onsets(length + 1)
+            later = [t for t in onsets if t > first]
+            stop = later[change.cycles - 1] if len(later) >= change.cycles else first + change.cycles * running.cycle_samples
+            close(stop)
+    if running is not None:
+        close(length)
+
+    default = _stretch_for(None, script, 0, beat, in_default, sample_rate)
+    anchors = [e for e in events if e.kind in ("breathe", "phrase")]
+    for event in anchors:
+        a, b = event.start_sample, event.stop_sample
+        host = next((k for k, st in enumerate(stretches) if a < st.stop_sample and b > st.start_sample), None)
+        if host is None:
+            stretches.append(replace(default, start_sample=a, stop_sample=b, ramp_from_samples=0, ramp_samples=0))
+            continue
+        st = stretches[host]
+        what = "a [breathe] block" if event.kind == "breathe" else "a breath-locked phrase"
+        if (st.cycle_samples, st.in_samples) != (beat, in_default):
+            raise PlanError(
+                event.source,
+                f"{what} follows the script's breath ({front.breaths_per_minute:g}/min), but the pacing "
+                f"tone here runs at another rate or ratio; end that [pacing on ...] stretch before it",
+            )
+        if st.ramp_samples and a < st.start_sample + st.ramp_samples:
+            raise PlanError(
+                event.source,
+                f"{what} falls inside a pacing ramp (until {format_duration((st.start_sample + st.ramp_samples) / sample_rate)}); "
+                f"shorten the ramp or move the {'block' if event.kind == 'breathe' else 'phrase'} later",
+            )
+        stretches[host] = replace(st, start_sample=min(st.start_sample, a), stop_sample=max(st.stop_sample, b))
+
+    merged: list[PacingStretch] = []
+    for st in sorted(stretches, key=lambda st: st.start_sample):
+        prev = merged[-1] if merged else None
+        same = prev is not None and (prev.cycle_samples, prev.in_samples, prev.sound) == (
+            st.cycle_samples, st.in_samples, st.sound
+        ) and not st.ramp_samples
+        if prev is not None and same and st.start_sample <= prev.stop_sample:
+            merged[-1] = replace(prev, stop_sample=max(prev.stop_sample, st.stop_sample))
+        elif prev is not None and st.start_sample < prev.stop_sample:
+            merged[-1] = replace(prev, stop_sample=st.start_sample)  # the later stretch takes over
+            merged.append(st)
         else:
-            if on_since is not None or change.mode == "fade":
-                begin = at if on_since is None else on_since
-                stop = at if change.mode == "off" else min(length, at + change.cycles * beat)
-                if stop > begin:
-                    spans.append((begin, stop))
-            on_since = None
-    if on_since is not None and length > on_since:
-        spans.append((on_since, length))
-    merged: list[list[int]] = []
-    for a, b in sorted(spans):
-        if merged and a <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], b)
-        else:
-            merged.append([a, b])
-    return tuple((a, b) for a, b in merged)
+            merged.append(st)
+    return tuple(st for st in merged if st.stop_sample > st.start_sample)
 
 
 def _chapters(marks: list[tuple[str, int]], length: int) -> tuple[Chapter, ...]:

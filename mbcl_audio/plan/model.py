@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal, Optional
 
 from ..script.model import SourcePos
+from .pacing import PacingStretch
 
 EventKind = Literal["speech", "pause", "silence", "breathe", "phrase", "align"]
 
@@ -66,8 +67,8 @@ class Plan:
     max_length_samples: int
     #: Speech placed inside other events: silence prompts and breath-phrase halves.
     overlays: tuple[Event, ...] = ()
-    #: Where the pacing tone sounds: ``(start, stop)`` sample spans.
-    pacing_spans: tuple[tuple[int, int], ...] = ()
+    #: Where the pacing tone sounds, and at which rate, ratio, ramp and tone.
+    pacing: tuple[PacingStretch, ...] = ()
     #: Length of the in-breath phase (samples); the out-breath starts this far into a cycle.
     in_samples: int = 0
     #: ``"breath"`` or ``"steps"``.
@@ -78,6 +79,11 @@ class Plan:
     #: ``(location, message)`` pairs a producer should know about (e.g. a phrase half
     #: longer than its breath phase).
     warnings: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def pacing_spans(self) -> tuple[tuple[int, int], ...]:
+        """``(start, stop)`` sample spans where the pacing tone sounds."""
+        return tuple(st.span for st in self.pacing)
 
     @property
     def duration_s(self) -> float:

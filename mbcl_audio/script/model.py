@@ -60,6 +60,16 @@ class FrontMatter:
     steps_per_minute: float = 100.0
     #: Whether the pacing tone sounds from the start (``[pacing ...]`` changes it).
     pacing: str = "off"
+    #: Tone family of the pacing layer (see :data:`mbcl_audio.render.tones.TONE_FAMILIES`).
+    pacing_sound: str = "glide"
+    #: Each time the tone comes on, start at this rate (breaths per minute) and slow
+    #: (or speed) to ``breaths_per_minute`` over ``pacing_ramp_s``; ``None``: no ramp.
+    pacing_ramp_from: Optional[float] = None
+    pacing_ramp_s: float = 60.0
+    #: Where a bell strikes: any of ``"start"``, ``"end"``, ``"sections"`` (none by default).
+    bell: tuple[str, ...] = ()
+    #: Loudness profile to master to (``""``: the project's or the built-in default).
+    profile: str = ""
 
 
 @dataclass(frozen=True)
@@ -161,12 +171,25 @@ class BreathPhrase:
 
 @dataclass(frozen=True)
 class PacingChange:
-    """``[pacing on]``, ``[pacing off]`` or ``[pacing fade N]`` (audible N more cycles, then fades)."""
+    """``[pacing on]``, ``[pacing off]`` or ``[pacing fade N]`` (audible N more cycles, then fades).
+
+    ``[pacing on rate=5 ratio=4:6 from=8 over=1m sound=bowl]`` sets the tone of
+    the stretch it starts; an option left out takes the front matter's value.
+    """
 
     mode: str
     pos: SourcePos
     cycles: int = 0
     passage: Optional[int] = None
+    #: Breaths per minute of this stretch.
+    rate: Optional[float] = None
+    #: Share of a cycle that is the in-breath.
+    in_fraction: Optional[float] = None
+    #: Ramp: start at ``ramp_from`` breaths per minute and reach ``rate`` after ``ramp_s``.
+    ramp_from: Optional[float] = None
+    ramp_s: Optional[float] = None
+    #: Tone family.
+    sound: Optional[str] = None
 
 
 Item = Union[Section, Speech, Pause, Breathe, BreathPhrase, PacingChange]

@@ -420,6 +420,29 @@ def _check_rate(example: str, low: float, high: float) -> Callable[[Any, str, So
 
 
 _check_bpm = _check_rate("6", 1, 30)
+
+
+def _check_tone(value: Any, key: str, pos: SourcePos) -> str:
+    from ..render.tones import TONE_FAMILIES
+
+    return _check_choice(*TONE_FAMILIES)(value, key, pos)
+
+
+def _check_bell(value: Any, key: str, pos: SourcePos) -> tuple[str, ...]:
+    """``["start", "end"]`` (any of start, end, sections), or ``"none"``."""
+    from ..render.bell import BELL_PLACES
+
+    if value == "none":
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or any(v not in BELL_PLACES for v in value):
+        places = ", ".join(f'"{p}"' for p in BELL_PLACES)
+        raise ScriptError(
+            pos, f'{key} must be a list of places from {places}, e.g. {key} = ["start", "end"], or "none"; '
+            f"got {_toml_kind(value)}",
+        )
+    return tuple(dict.fromkeys(value))
 _RATIO = re.compile(r"\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)\s*")
 
 
@@ -472,6 +495,11 @@ _FIELDS: dict[str, _FieldSpec] = {
     "grid": _FieldSpec("grid", False, 'grid = "steps"', _check_choice("breath", "steps")),
     "steps_per_minute": _FieldSpec("steps_per_minute", False, "steps_per_minute = 100", _check_rate("100", 10, 240)),
     "pacing": _FieldSpec("pacing", False, 'pacing = "on"', _check_choice("off", "on")),
+    "pacing_sound": _FieldSpec("pacing_sound", False, 'pacing_sound = "ocean"', _check_tone),
+    "pacing_ramp_from": _FieldSpec("pacing_ramp_from", False, "pacing_ramp_from = 8", _check_bpm),
+    "pacing_ramp": _FieldSpec("pacing_ramp_s", False, 'pacing_ramp = "1m"', _check_duration(False, '"1m"')),
+    "bell": _FieldSpec("bell", False, 'bell = ["start", "end"]', _check_bell),
+    "profile": _FieldSpec("profile", False, 'profile = "podcast"', _check_text(True, 'profile = "podcast"')),
 }
 
 
@@ -1176,9 +1204,15 @@ def _parse_breath_locked(
     return None, min_s, max_s
 
 
+_PACING_OPTIONS = ("rate", "ratio", "from", "over", "sound")
+
+
 def _parse_pacing(line: str, line_no: int, args: tuple[int, int], pos: SourcePos) -> PacingChange:
-    """``[pacing on]``, ``[pacing off]`` or ``[pacing fade N]``."""
-    tokens = list(_WORD.finditer(line, *args))
+    """``[pacing on]`` (with options), ``[pacing off]`` or ``[pacing fade N]``."""
+    start, end = args
+    options = list(_OPTION.finditer(line, start, end))
+    spec_end = options[0].start() if options else end
+    tokens = list(_WORD.finditer(line, start, spec_end))
     example = "[pacing on], [pacing off] or [pacing fade 3]"
     if not tokens:
         raise ScriptError(pos, f"pacing needs a mode: {example}")
@@ -1204,7 +1238,49 @@ def _parse_pacing(line: str, line_no: int, args: tuple[int, int], pos: SourcePos
         raise ScriptError(
             SourcePos(pos.path, line_no, extra.start() + 1), f"unexpected {extra.group()!r} in pacing: write {example}"
         )
-    return PacingChange(mode, pos, int(tokens[1].group()) if mode == "fade" else 0)
+    _reject_leftovers(line, line_no, options, spec_end, end, pos, "pacing")
+    values: dict[str, Any] = {}
+    for option in options:
+        key, raw = option.group(1), option.group(2)
+        key_pos = SourcePos(pos.path, line_no, option.start(1) + 1)
+        value_pos = SourcePos(pos.path, line_no, option.start(2) + 1)
+        if mode != "on":
+            raise ScriptError(key_pos, f"options belong to [pacing on ...], e.g. [pacing on rate=5 ratio=4:6]")
+        if key not in _PACING_OPTIONS:
+            listed = ", ".join(f"{k}=" for k in _PACING_OPTIONS)
+            raise ScriptError(key_pos, f"unknown pacing option {key!r}: expected {listed}, e.g. rate=5")
+        if key in values:
+            raise ScriptError(key_pos, f"{key} is given twice in one pacing change: keep one")
+        if key in ("rate", "from"):
+            try:
+                value: Any = float(raw[: -len("/min")] if raw.endswith("/min") else raw)
+            except ValueError:
+                value = math.nan
+            values[key] = _check_bpm(value, key, value_pos)
+        elif key == "ratio":
+            values[key] = _check_ratio(raw, key, value_pos)
+        elif key == "over":
+            try:
+                seconds = parse_duration_s(raw)
+            except ValueError as err:
+                raise ScriptError(value_pos, f"pacing over: {err}") from None
+            if seconds <= 0:
+                raise ScriptError(value_pos, f"pacing over must be longer than 0 seconds, e.g. over=1m; got {raw!r}")
+            values[key] = seconds
+        else:
+            values[key] = _check_tone(raw, key, value_pos)
+    if "over" in values and "from" not in values:
+        raise ScriptError(pos, "over= times a ramp: give the starting rate too, e.g. [pacing on from=8 over=1m]")
+    return PacingChange(
+        mode,
+        pos,
+        int(tokens[1].group()) if mode == "fade" else 0,
+        rate=values.get("rate"),
+        in_fraction=values.get("ratio"),
+        ramp_from=values.get("from"),
+        ramp_s=values.get("over"),
+        sound=values.get("sound"),
+    )
 
 
 def _insert_paragraph_pauses(items: list[Item], pause_s: float) -> list[Item]:

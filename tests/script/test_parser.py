@@ -151,8 +151,9 @@ def test_unknown_key_lists_known_keys_and_suggests():
     assert "unknown setting 'titel'" in err.message
     assert "did you mean 'title'?" in err.message
     assert (
-        "known settings are album, artist, bed, breath_ratio, breaths_per_minute, ellipsis_pause, grid, "
-        "language, length, pacing, paragraph_pause, steps_per_minute, title, track, voice" in err.message
+        "known settings are album, artist, bed, bell, breath_ratio, breaths_per_minute, ellipsis_pause, grid, "
+        "language, length, pacing, pacing_ramp, pacing_ramp_from, pacing_sound, paragraph_pause, profile, "
+        "steps_per_minute, title, track, voice" in err.message
     )
 
 

@@ -223,10 +223,49 @@ def test_pacing_changes():
     ]
 
 
+def test_pacing_on_options_set_rate_ratio_ramp_and_tone():
+    (change, _) = body("[pacing on rate=5/min ratio=4:6 from=8 over=90s sound=bowl]\nHi.\n")
+    assert change == PacingChange(
+        "on", at(7, 1), rate=5.0, in_fraction=0.4, ramp_from=8.0, ramp_s=90.0, sound="bowl"
+    )
+    (change, _) = body("[pacing on rate=7]\nHi.\n")
+    assert (change.rate, change.in_fraction, change.ramp_from, change.sound) == (7.0, None, None, None)
+
+
+def test_front_matter_sets_tone_ramp_bell_and_profile():
+    text = HEAD[:-4] + 'pacing_sound = "ocean"\npacing_ramp_from = 8\npacing_ramp = "2m"\nbell = ["start", "sections"]\nprofile = "podcast"\n+++\nHi.\n'
+    front = parse_text(text, PATH).front
+    assert (front.pacing_sound, front.pacing_ramp_from, front.pacing_ramp_s) == ("ocean", 8.0, 120.0)
+    assert (front.bell, front.profile) == (("start", "sections"), "podcast")
+    assert parse_text(HEAD[:-4] + 'bell = "none"\n+++\nHi.\n', PATH).front.bell == ()
+
+
+@pytest.mark.parametrize(
+    "setting, fragment",
+    [
+        ('pacing_sound = "whale"', 'pacing_sound must be "glide" or "ocean" or "bowl"'),
+        ('bell = ["middle"]', 'bell must be a list of places from "start", "end", "sections"'),
+        ("pacing_ramp_from = 0", "pacing_ramp_from must be a number from 1 to 30"),
+        ('pacing_ramp = "0s"', "pacing_ramp must be longer than 0 seconds"),
+    ],
+)
+def test_bad_sound_settings_are_located(setting, fragment):
+    with pytest.raises(ScriptError) as err:
+        parse_text(HEAD[:-4] + setting + "\n+++\nHi.\n", PATH)
+    assert err.value.pos.line == 6 and fragment in err.value.message
+
+
 @pytest.mark.parametrize(
     "text, line, col, fragment",
     [
         ("[pacing]\nHi.\n", 7, 1, "pacing needs a mode"),
+        ("[pacing on rate=0.5]\nHi.\n", 7, 17, "rate must be a number from 1 to 30"),
+        ("[pacing on ratio=4-6]\nHi.\n", 7, 18, "ratio must be in-breath:out-breath"),
+        ("[pacing on sound=whale]\nHi.\n", 7, 18, "sound must be"),
+        ("[pacing on speed=3]\nHi.\n", 7, 12, "unknown pacing option 'speed'"),
+        ("[pacing on over=1m]\nHi.\n", 7, 1, "give the starting rate too"),
+        ("[pacing on rate=5 rate=6]\nHi.\n", 7, 19, "rate is given twice"),
+        ("[pacing off rate=5]\nHi.\n", 7, 13, "options belong to [pacing on ...]"),
         ("[pacing loud]\nHi.\n", 7, 9, "unknown pacing mode 'loud'"),
         ("[pacing fade]\nHi.\n", 7, 9, "pacing fade needs the number of breath cycles"),
         ("[pacing fade 0]\nHi.\n", 7, 14, "pacing fade count must be a positive whole number"),

@@ -1,0 +1,218 @@
+"""Loudness profiles: what a finished track must measure, kept as data.
+
+The shipped profiles live in ``profiles.toml`` next to this module
+(``meditation``, ``ebu-r128``, ``podcast``, ``acx``). A project adds or
+overrides profiles in its ``mbcl-audio.toml``::
+
+    [build]
+    profile = "podcast"          # the project's default profile
+
+    [profiles.quiet-room]
+    description = "Very quiet listening"
+    target_lufs = -24.0
+    true_peak_dbtp = -2.0
+
+Mastering reads the target and ceilings from a :class:`LoudnessProfile`;
+QA (:mod:`mbcl_audio.qa`) checks every limit it sets.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, fields
+from importlib import resources
+from pathlib import Path
+from typing import Optional
+
+from ..errors import MbclError
+
+#: The profile a build uses when neither the command line, the script nor the project names one.
+DEFAULT_PROFILE = "meditation"
+#: The project configuration file, looked for in the project folder (the working directory).
+PROJECT_CONFIG = "mbcl-audio.toml"
+
+
+class ProfileError(MbclError, ValueError):
+    """An unknown profile, or a profile definition that does not make sense."""
+
+
+@dataclass(frozen=True)
+class LoudnessProfile:
+    """Targets and limits of one delivery format. ``None``: not part of this profile.
+
+    Exactly one of ``target_lufs`` (integrated loudness, BS.1770-4) and
+    ``target_rms_db`` (unweighted whole-file RMS) is the mastering target.
+    """
+
+    name: str
+    description: str = ""
+    target_lufs: Optional[float] = None
+    target_rms_db: Optional[float] = None
+    #: How far the measured target may miss (LU, or dB for an RMS target).
+    tolerance: float = 0.5
+    #: Allowed whole-file RMS range ``(lo, hi)`` in dB.
+    rms_db: Optional[tuple[float, float]] = None
+    true_peak_dbtp: float = -1.0
+    sample_peak_dbfs: Optional[float] = None
+    #: Ceiling for the RMS of the room tone at head and tail (dB).
+    noise_floor_db: Optional[float] = None
+    sample_rate: Optional[int] = None
+    bitrate_kbps: Optional[int] = None
+    #: Room tone before the first and after the last sound, ``(lo, hi)`` seconds.
+    head_s: Optional[tuple[float, float]] = None
+    tail_s: Optional[tuple[float, float]] = None
+    #: Where the definition came from (shown in errors and reports).
+    origin: str = ""
+
+    @property
+    def target(self) -> float:
+        """The mastering target: LUFS, or dB RMS when ``target_rms_db`` is set."""
+        return self.target_lufs if self.target_lufs is not None else float(self.target_rms_db)
+
+    @property
+    def target_measure(self) -> str:
+        """``"lufs"`` or ``"rms"``: what :attr:`target` is measured in."""
+        return "lufs" if self.target_lufs is not None else "rms"
+
+    @property
+    def ceiling_dbtp(self) -> float:
+        """The ceiling the true-peak limiter works to: the lower of the true-peak and sample-peak limits.
+
+        A sample is one point of the true-peak curve, so a true peak at or
+        below a level keeps every sample peak there too.
+        """
+        limits = [self.true_peak_dbtp] + ([self.sample_peak_dbfs] if self.sample_peak_dbfs is not None else [])
+        return min(limits)
+
+    @property
+    def head_target_s(self) -> float:
+        """Room tone the build puts before the track (the middle of ``head_s``), 0 without one."""
+        return 0.0 if self.head_s is None else sum(self.head_s) / 2
+
+    @property
+    def tail_target_s(self) -> float:
+        """Room tone the build puts after the track: a little above the shortest allowed tail."""
+        if self.tail_s is None:
+            return 0.0
+        lo, hi = self.tail_s
+        return min(hi, lo + 1.0)
+
+
+_RANGE_KEYS = ("rms_db", "head_s", "tail_s")
+_FLOAT_KEYS = (
+    "target_lufs", "target_rms_db", "tolerance", "true_peak_dbtp", "sample_peak_dbfs", "noise_floor_db",
+)
+_INT_KEYS = ("sample_rate", "bitrate_kbps")
+_KNOWN = {f.name for f in fields(LoudnessProfile)} - {"name", "origin"}
+
+
+def profile_from_table(name: str, table: dict, origin: str) -> LoudnessProfile:
+    """One profile from its TOML table; ``origin`` names the file in errors.
+
+    Raises:
+        ProfileError: naming ``origin``, the profile and the key, for an
+            unknown key, a value of the wrong type, or no / two targets.
+    """
+    where = f"{origin}: [profiles.{name}]"
+    unknown = sorted(set(table) - _KNOWN)
+    if unknown:
+        raise ProfileError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(_KNOWN))})")
+    values: dict = {"name": name, "origin": origin}
+    for key, value in table.items():
+        if key == "description":
+            if not isinstance(value, str):
+                raise ProfileError(f"{where}: description must be a string")
+            values[key] = value
+        elif key in _FLOAT_KEYS:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ProfileError(f"{where}: {key} must be a number, got {value!r}")
+            values[key] = float(value)
+        elif key in _INT_KEYS:
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ProfileError(f"{where}: {key} must be a positive whole number, got {value!r}")
+            values[key] = value
+        elif key in _RANGE_KEYS:
+            ok = (
+                isinstance(value, list)
+                and len(value) == 2
+                and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+                and value[0] <= value[1]
+            )
+            if not ok:
+                raise ProfileError(f"{where}: {key} must be [low, high] with low <= high, got {value!r}")
+            values[key] = (float(value[0]), float(value[1]))
+    targets = [k for k in ("target_lufs", "target_rms_db") if k in values]
+    if len(targets) != 1:
+        raise ProfileError(f"{where}: give exactly one of target_lufs and target_rms_db")
+    if values.get("tolerance", 0.5) <= 0:
+        raise ProfileError(f"{where}: tolerance must be above 0")
+    return LoudnessProfile(**values)
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ProfileError(f"{path}: not valid TOML: {err}") from err
+    except OSError as err:
+        raise ProfileError(f"{path}: cannot read: {err.strerror or err}") from err
+
+
+def shipped_profiles() -> dict[str, LoudnessProfile]:
+    """The profiles that come with mbcl-audio, by name."""
+    text = resources.files(__package__).joinpath("profiles.toml").read_text(encoding="utf-8")
+    tables = tomllib.loads(text)["profiles"]
+    return {name: profile_from_table(name, t, "mbcl_audio/master/profiles.toml") for name, t in tables.items()}
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """What ``mbcl-audio.toml`` says (everything optional)."""
+
+    path: Optional[Path] = None
+    profile: Optional[str] = None
+    profiles: tuple[LoudnessProfile, ...] = ()
+
+
+def load_project_config(folder: Path = Path(".")) -> ProjectConfig:
+    """Read ``<folder>/mbcl-audio.toml``; an empty config when there is none."""
+    path = Path(folder) / PROJECT_CONFIG
+    if not path.is_file():
+        return ProjectConfig()
+    data = _read_toml(path)
+    unknown = sorted(set(data) - {"build", "profiles"})
+    if unknown:
+        raise ProfileError(f"{path}: unknown table [{unknown[0]}] (known: [build], [profiles.NAME])")
+    build = data.get("build", {})
+    profile = build.get("profile")
+    if profile is not None and not isinstance(profile, str):
+        raise ProfileError(f"{path}: [build] profile must be a profile name")
+    tables = data.get("profiles", {})
+    if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
+        raise ProfileError(f"{path}: profiles must be tables, e.g. [profiles.my-profile]")
+    profiles = tuple(profile_from_table(name, t, str(path)) for name, t in tables.items())
+    return ProjectConfig(path=path, profile=profile, profiles=profiles)
+
+
+def all_profiles(config: Optional[ProjectConfig] = None) -> dict[str, LoudnessProfile]:
+    """Shipped profiles, with the project's own added (a project profile of the same name wins)."""
+    profiles = shipped_profiles()
+    for p in (config or ProjectConfig()).profiles:
+        profiles[p.name] = p
+    return profiles
+
+
+def get_profile(name: Optional[str] = None, config: Optional[ProjectConfig] = None) -> LoudnessProfile:
+    """The profile called ``name``; ``None`` takes the project's default, then ``meditation``.
+
+    Raises:
+        ProfileError: for a name no profile has, listing those there are.
+    """
+    config = config or ProjectConfig()
+    name = name or config.profile or DEFAULT_PROFILE
+    profiles = all_profiles(config)
+    if name not in profiles:
+        where = f" (shipped, or in {config.path})" if config.path else ""
+        raise ProfileError(f"unknown loudness profile {name!r}: choose one of {', '.join(sorted(profiles))}{where}")
+    return profiles[name]
