@@ -9,24 +9,28 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Callable, Optional, Sequence, Union
 
 import numpy as np
 
 from . import SAMPLE_RATE
-from .audio import FileSource
 from .errors import BuildError, MbclError
 from .export import TrackTags, track_filename, write_track
-from .master import MasterResult, integrated_loudness, master, true_peak_source
-from .plan import Plan, fit, reachable_range
+from .master import MasterResult, master
+from .master.profiles import LoudnessProfile, get_profile, load_project_config
+from .master.roomtone import RoomTonePadded
+from .plan import Chapter, Plan, fit, reachable_range
 from .render.mix import MixSettings, TrackMix
 from .render.speech import prepare_utterances
 from .render.voice import SpeechCache, VoiceError, get_voice
 from .render.voice.profiles import VoiceProfile, profile_for, require_commercial_use
 from .script import Script, parse_script
 from .units import seconds_to_samples
+
+if TYPE_CHECKING:
+    from .qa import FileReport
 
 #: Spoken once in the tags of every track: what the set is, and what it is not.
 COMMENT = "Practice audio accompanying a trainer-led MBCL course; not therapy. Built with mbcl-audio."
@@ -43,8 +47,6 @@ ProgressFn = Callable[[str], None]
 #: Limit this far below the ceiling: MP3 encoding adds inter-sample overshoot (dB).
 ENCODER_HEADROOM_DB = 0.5
 MAX_ATTEMPTS = 3
-#: How far the decoded track may measure from its loudness target (LU).
-LOUDNESS_TOLERANCE_LU = 0.5
 
 
 @dataclass(frozen=True)
@@ -56,10 +58,22 @@ class BuildOptions:
     voice: Optional[str] = None
     bed: Optional[str] = None
     pacing: bool = True
-    target_lufs: float = -18.0
-    ceiling_dbtp: float = -1.0
+    #: Tone family for every pacing stretch (``None``: the script's).
+    pacing_sound: Optional[str] = None
+    #: Where a bell strikes (``None``: the script's ``bell``; ``()``: nowhere).
+    bell: Optional[tuple[str, ...]] = None
+    #: Loudness profile name (``None``: the script's, then the project's, then ``meditation``).
+    profile: Optional[str] = None
+    #: Override the profile's loudness target (LUFS, or dB RMS for an RMS profile) / true-peak ceiling.
+    target_lufs: Optional[float] = None
+    ceiling_dbtp: Optional[float] = None
     bitrate_kbps: int = 192
     mix: MixSettings = field(default_factory=MixSettings)
+    #: Check the encoded file against the profile and refuse it when a check fails.
+    qa: bool = True
+    #: Folder of user beds, and the project folder holding ``mbcl-audio.toml``.
+    music_dir: Path = Path("music")
+    project_dir: Path = Path(".")
     #: Refuse a voice whose licence forbids selling its audio (see ``mbcl-audio voices``).
     commercial: bool = False
     #: Folder of voice profiles (``<id>/voice.toml``).
@@ -82,6 +96,35 @@ class TrackResult:
     seconds_per_stage: dict
     #: Things the producer should know but that did not stop the build (e.g. missing or stale takes).
     warnings: tuple[str, ...] = ()
+    #: The profile mastered to, and the QA report of the decoded file.
+    profile: Optional[LoudnessProfile] = None
+    qa: Optional["FileReport"] = None
+
+
+def resolve_profile(script: Script, options: BuildOptions) -> LoudnessProfile:
+    """The loudness profile a build masters to: ``--profile``, the script's, the project's, ``meditation``.
+
+    ``options.target_lufs`` / ``options.ceiling_dbtp`` override its target and ceiling.
+    """
+    config = load_project_config(options.project_dir)
+    profile = get_profile(options.profile or script.front.profile or None, config)
+    if options.target_lufs is not None:
+        field_name = "target_lufs" if profile.target_measure == "lufs" else "target_rms_db"
+        profile = replace(profile, **{field_name: options.target_lufs}, name=f"{profile.name} (target {options.target_lufs:g})")
+    if options.ceiling_dbtp is not None:
+        profile = replace(profile, true_peak_dbtp=options.ceiling_dbtp, name=f"{profile.name} (ceiling {options.ceiling_dbtp:g})")
+    return profile
+
+
+def shift_chapters(chapters: Sequence[Chapter], head_samples: int, n_samples: int) -> tuple[Chapter, ...]:
+    """Chapters of a track with ``head_samples`` of room tone put before it; the first still starts at 0
+    and the last runs to ``n_samples``."""
+    out = []
+    for k, c in enumerate(chapters):
+        start = 0 if k == 0 else c.start_sample + head_samples
+        stop = n_samples if k == len(chapters) - 1 else c.stop_sample + head_samples
+        out.append(Chapter(c.title, start, stop))
+    return tuple(out)
 
 
 def target_samples(script: Script, speech_samples: Sequence[int], length_s: Optional[Union[float, str]]) -> int:
@@ -184,8 +227,13 @@ def prepare_track(
     clock.start("plan")
     speech = [len(u) for u in utterances]
     plan = fit(script, speech, target_samples(script, speech, options.length_s), SAMPLE_RATE)
+    if options.pacing_sound is not None:
+        plan = replace(plan, pacing=tuple(replace(st, sound=options.pacing_sound) for st in plan.pacing))
     bed = options.bed if options.bed is not None else front.bed
-    mix = TrackMix(plan, utterances, bed=bed, pacing=options.pacing, settings=options.mix)
+    bell = options.bell if options.bell is not None else front.bell
+    mix = TrackMix(
+        plan, utterances, bed=bed, pacing=options.pacing, settings=options.mix, bell=bell, music_dir=options.music_dir
+    )
     clock.stop()
     return PreparedTrack(script, name, plan, mix, cache.misses - misses, cache.hits - hits, warnings)
 
@@ -256,6 +304,17 @@ def takes_speech(
     return clips, tuple(warnings)
 
 
+def pacing_cycles(mix: TrackMix, head_samples: int = 0) -> list[tuple[int, int, int]]:
+    """``(start, in, length)`` samples of every pacing cycle that sounds in ``mix``, shifted by ``head_samples``."""
+    if mix.pacing is None:
+        return []
+    return [
+        (c.start_sample + head_samples, c.in_samples, c.cycle_samples)
+        for st in mix.pacing.stretches
+        for c in st.cycles()
+    ]
+
+
 def build_track(
     script_path: Path,
     out_dir: Path = Path("output"),
@@ -263,11 +322,36 @@ def build_track(
     cache: Optional[SpeechCache] = None,
     progress: ProgressFn = lambda stage: None,
 ) -> TrackResult:
-    """Build one script into ``<out_dir>/<lang>/NN Title.mp3`` and measure the result."""
+    """Build one script into ``<out_dir>/<lang>/NN Title.mp3`` and measure the result.
+
+    The track is mastered to its loudness profile (:func:`resolve_profile`),
+    encoded to a staging file, decoded and checked by QA
+    (:func:`mbcl_audio.qa.analyze_file`). Only a file that passes every check
+    replaces the old one (``options.qa=False`` keeps a failing file, and
+    still reports the checks).
+
+    Raises:
+        BuildError: the file failed QA, decodes to another length, or its true
+            peak stays above the ceiling; nothing is written.
+    """
+    from .export.tags import pacing_tag_json
+    from .qa import analyze_file
+
     clock = _StageClock(progress)
     track = prepare_track(script_path, options, cache, clock)
     script, plan, mix = track.script, track.plan, track.mix
     front = script.front
+    profile = resolve_profile(script, options)
+    if profile.sample_rate is not None and profile.sample_rate != SAMPLE_RATE:
+        raise BuildError(
+            f"profile {profile.name!r} asks for {profile.sample_rate} Hz; mbcl-audio renders at {SAMPLE_RATE} Hz"
+        )
+    bitrate = profile.bitrate_kbps or options.bitrate_kbps
+    head = seconds_to_samples(profile.head_target_s, SAMPLE_RATE)
+    tail = seconds_to_samples(profile.tail_target_s, SAMPLE_RATE)
+    n_samples = head + plan.length_samples + tail
+    chapters = shift_chapters(plan.chapters, head, n_samples) if head or tail else plan.chapters
+    cycles = pacing_cycles(mix, head)
     path = output_path(script, out_dir, None if options.length_s is None else plan.length_samples / SAMPLE_RATE)
     tags = TrackTags(
         title=front.title,
@@ -276,6 +360,7 @@ def build_track(
         artist=front.artist or f"mbcl-audio ({track.voice_name})",
         language=front.language,
         comment=COMMENT,
+        pacing=pacing_tag_json(cycles, SAMPLE_RATE) if cycles else "",
     )
     # Encode to a staging file and measure it; only a file that passes replaces the old one.
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -284,50 +369,56 @@ def build_track(
     try:
         for _ in range(MAX_ATTEMPTS):
             clock.start("master")
-            mastered, result = master(mix, options.target_lufs, options.ceiling_dbtp, headroom_db)
+            mastered, result = master(
+                mix, profile.target, profile.ceiling_dbtp, headroom_db, measure=profile.target_measure
+            )
+            if head or tail:
+                mastered = RoomTonePadded(mastered, head, tail)
             clock.start("encode")
-            write_track(mastered, staging, tags, plan.chapters, options.bitrate_kbps)
+            write_track(mastered, staging, tags, chapters, bitrate)
             clock.start("verify")
-            with FileSource(staging) as decoded:
-                loudness = integrated_loudness(decoded)
-                peak = true_peak_source(decoded)
-                decoded_samples = decoded.n_samples
-                duration_s = decoded.n_samples / decoded.sample_rate
+            report = analyze_file(staging, profile, pacing=cycles or None)
             clock.stop()
-            if decoded_samples != plan.length_samples:
+            if report.facts is None:
+                raise BuildError(f"{report.error}; nothing was written")
+            if report.facts.n_samples != n_samples:
                 raise BuildError(
-                    f"{path}: the encoded file decodes to {decoded_samples} samples, the plan has "
-                    f"{plan.length_samples}; nothing was written"
+                    f"{path}: the encoded file decodes to {report.facts.n_samples} samples, the plan has "
+                    f"{n_samples}; nothing was written"
                 )
             # The encoder can add inter-sample overshoot; if it crossed the ceiling, limit lower and redo.
-            if peak <= options.ceiling_dbtp:
+            peak = report.measurement.true_peak_dbtp
+            if peak <= profile.ceiling_dbtp:
                 break
-            headroom_db += peak - options.ceiling_dbtp + 0.2
+            headroom_db += peak - profile.ceiling_dbtp + 0.2
         else:
             raise BuildError(
-                f"{path}: true peak {peak:.2f} dBTP stays above the {options.ceiling_dbtp} dBTP "
+                f"{path}: true peak {peak:.2f} dBTP stays above the {profile.ceiling_dbtp} dBTP "
                 f"ceiling after {MAX_ATTEMPTS} attempts; nothing was written"
             )
-        if abs(loudness - options.target_lufs) > LOUDNESS_TOLERANCE_LU:
+        if options.qa and not report.passed:
+            failed = "; ".join(f.message for f in report.failures)
             raise BuildError(
-                f"{path}: measures {loudness:.2f} LUFS after encoding, but {options.target_lufs} "
-                f"+/- {LOUDNESS_TOLERANCE_LU} LU was asked; nothing was written (a target this far "
-                f"above the speech's natural level needs more limiting than the limiter allows)"
+                f"{path}: fails QA for profile {profile.name!r}: {failed}; nothing was written "
+                f"(--no-qa keeps it anyway)"
             )
         os.replace(staging, path)
     finally:
         staging.unlink(missing_ok=True)
+    m = report.measurement
     return TrackResult(
         path=path,
         plan=plan,
         master=result,
-        loudness_lufs=loudness,
-        true_peak_dbtp=peak,
-        duration_s=duration_s,
+        loudness_lufs=m.integrated_lufs,
+        true_peak_dbtp=m.true_peak_dbtp,
+        duration_s=m.duration_s,
         synthesized=track.synthesized,
         cached=track.cached,
         seconds_per_stage=clock.seconds,
         warnings=track.warnings,
+        profile=profile,
+        qa=report,
     )
 
 

@@ -15,6 +15,7 @@ from rich.text import Text
 from . import SAMPLE_RATE, __version__
 from .build import BuildOptions, build_track, prepare_track, resolve_scripts, target_samples
 from .errors import MbclError
+from .render.tones import TONE_FAMILIES
 from .units import format_duration, parse_duration_s
 
 if TYPE_CHECKING:
@@ -61,6 +62,21 @@ def _lengths(ctx, param, value: str | None) -> list[float | str] | None:
         raise click.BadParameter(f"{exc}, or min / max") from exc
 
 
+def _bell(ctx, param, value: str | None) -> tuple[str, ...] | None:
+    """``"start,end"`` -> ``("start", "end")``; ``"none"`` -> ``()``."""
+    from .render.bell import BELL_PLACES
+
+    if value is None:
+        return None
+    places = tuple(v.strip() for v in value.split(",") if v.strip())
+    if places == ("none",):
+        return ()
+    unknown = [p for p in places if p not in BELL_PLACES]
+    if unknown or not places:
+        raise click.BadParameter(f"give places from {', '.join(BELL_PLACES)} (comma-separated), or none")
+    return places
+
+
 def _length(ctx, param, value: str | None) -> float | str | None:
     lengths = _lengths(ctx, param, value)
     if lengths is not None and len(lengths) != 1:
@@ -78,21 +94,31 @@ def _length(ctx, param, value: str | None) -> float | str | None:
   mbcl-audio build 3 --lang nl --length min,max
   mbcl-audio build 1 --lang nl --voice espeak --bed none --out /tmp/set
   mbcl-audio build 1 --lang nl --voice espeak-nl --commercial
-  mbcl-audio build 1 --lang nl --voice anna --require-takes"""
+  mbcl-audio build 1 --lang nl --voice anna --require-takes
+  mbcl-audio build 1 --lang nl --tone ocean --bed rain --bell start,end
+  mbcl-audio build 1 --lang en --profile acx --bed none"""
 )
 @click.argument("target")
 @click.option("--lang", "languages", metavar="LANGS", help="Comma-separated languages, e.g. nl,en (default: every language that has the track).")
 @click.option("--length", "lengths", callback=_lengths, metavar="DURATIONS", help="Target length, e.g. 5m or 7m30s, or min / max; several give one file each: 5m,10m,20m (default: the script's).")
 @click.option("--voice", metavar="VOICE", help="Voice to speak with: a profile id from voices/ (see mbcl-audio voices), espeak, piper-joe, or a path to a piper .onnx voice (default: the script's).")
-@click.option("--bed", metavar="BED", help="Background bed: warm-pad or none (default: the script's).")
+@click.option("--bed", metavar="BED", help="Background bed: warm-pad, ocean, rain, a file in the music folder, or none (default: the script's).")
 @click.option("--pacing/--no-pacing", default=True, show_default=True, help="Sound the pacing tone where the script asks for it.")
-@click.option("--loudness", "target_lufs", type=float, default=-18.0, show_default=True, help="Integrated loudness target (LUFS).")
+@click.option("--tone", "pacing_sound", type=click.Choice(TONE_FAMILIES), help="Tone family of the pacing tone (default: the script's).")
+@click.option("--bell", "bell", callback=_bell, metavar="PLACES", help="Strike a bell at start, end and/or sections (comma-separated), or none (default: the script's).")
+@click.option("--profile", metavar="PROFILE", help="Loudness profile: meditation, ebu-r128, podcast, acx or one from mbcl-audio.toml (default: the script's, the project's, then meditation).")
+@click.option("--loudness", "target_lufs", type=float, default=None, help="Override the profile's loudness target (LUFS; dB RMS for acx).")
+@click.option("--qa/--no-qa", default=True, show_default=True, help="Refuse a file that fails the profile's checks (--no-qa: keep it and warn).")
+@click.option("--music", "music_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("music"), show_default=True, help="Folder of user beds.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("output"), show_default=True, help="Folder the built set is written to.")
 @click.option("--scripts", "scripts_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("scripts"), show_default=True, help="Folder with one sub-folder of scripts per language.")
 @click.option("--voices", "voices_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("voices"), show_default=True, help="Folder of voice profiles (<id>/voice.toml).")
 @click.option("--commercial", is_flag=True, help="The set is for sale: refuse a voice whose licence forbids commercial use.")
 @click.option("--require-takes", is_flag=True, help="With a voice of recorded takes: fail on a missing take instead of speaking it with the fallback voice.")
-def build(target, languages, lengths, voice, bed, pacing, target_lufs, out_dir, scripts_dir, voices_dir, commercial, require_takes):
+def build(
+    target, languages, lengths, voice, bed, pacing, pacing_sound, bell, profile, target_lufs, qa, music_dir,
+    out_dir, scripts_dir, voices_dir, commercial, require_takes,
+):
     """Build TARGET (a script file or a track number) into tagged, loudness-normalized MP3s.
 
     Each track is written to OUT/<lang>/NN Title.mp3 (a length other than the
@@ -111,7 +137,8 @@ def build(target, languages, lengths, voice, bed, pacing, target_lufs, out_dir, 
         ) as progress:
             for path, length in jobs:
                 options = BuildOptions(
-                    length_s=length, voice=voice, bed=bed, pacing=pacing, target_lufs=target_lufs,
+                    length_s=length, voice=voice, bed=bed, pacing=pacing, pacing_sound=pacing_sound, bell=bell,
+                    profile=profile, target_lufs=target_lufs, qa=qa, music_dir=music_dir,
                     commercial=commercial, voices_dir=voices_dir, require_takes=require_takes,
                 )
                 label = f"{path}" + (f" ({length if isinstance(length, str) else format_duration(length)})" if length else "")
@@ -122,11 +149,14 @@ def build(target, languages, lengths, voice, bed, pacing, target_lufs, out_dir, 
 
                 r = build_track(path, out_dir, options, progress=step)
                 progress.update(task, completed=len(STAGES), stage="done")
-                for warning in r.warnings:
+                warnings = list(r.warnings)
+                if r.qa is not None and not r.qa.passed:
+                    warnings.append(f"{r.path}: kept with --no-qa, but fails: " + "; ".join(f.message for f in r.qa.failures))
+                for warning in warnings:
                     console.print(Text("warning: ", style="bold yellow") + Text(warning), soft_wrap=True, highlight=False)
                 # Listed as soon as it is written, so a later failure cannot hide it.
                 click.echo(
-                    f"{r.path}  {format_duration(r.duration_s)}  {r.loudness_lufs:.1f} LUFS  "
+                    f"{r.path}  {format_duration(r.duration_s)}  {r.profile.name}  {r.loudness_lufs:.1f} LUFS  "
                     f"{r.true_peak_dbtp:.1f} dBTP  {len(r.plan.chapters)} chapters  "
                     f"speech: {r.synthesized} synthesized, {r.cached} cached"
                 )
@@ -447,6 +477,11 @@ def takes_split(session, script_path, voice, min_silence_s, force, voices_dir):
     for line in report.lines():
         click.echo(line)
     sys.exit(0 if report.ok else 1)
+
+
+from .qa.command import qa  # noqa: E402  (the qa command lives with the qa package)
+
+main.add_command(qa)
 
 
 if __name__ == "__main__":  # python -m mbcl_audio.cli

@@ -87,7 +87,8 @@ def test_track_that_misses_its_loudness_target_is_not_written(tmp_path):
     """A -3 LUFS target is beyond what limiting reaches: the build fails and writes nothing."""
     _, out, result = build_short(tmp_path, "--loudness", "-3")
     assert result.exit_code == 1
-    assert "LUFS after encoding, but -3.0 +/- 0.5 LU was asked; nothing was written" in result.output
+    assert "fails QA for profile 'meditation (target -3)': integrated loudness" in result.output
+    assert "is below the allowed -3.5..-2.5 LUFS; nothing was written" in result.output
     assert not [p for p in out.rglob("*") if p.is_file()]
 
 

@@ -7,6 +7,11 @@ Chapters use the ID3 chapter addendum: one ``CHAP`` per chapter, with a
 them in time order; ffprobe/ffmpeg, Apple Podcasts and most podcast players
 read these.
 
+A track with a pacing tone also carries where its breath cycles are: a
+``TXXX`` frame with description ``"MBCL pacing"`` holding compact JSON
+(:func:`pacing_tag_json`, :func:`parse_pacing_tag`), so ``mbcl-audio qa`` can
+draw the cycles over the measured audio without the build plan.
+
 Writing is deterministic: the same inputs give a byte-identical file. No
 frame carries a date, an encoder-time stamp or tool version, and the padding
 is fixed rather than derived from the previous tag.
@@ -14,6 +19,7 @@ is fixed rather than derived from the previous tag.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +36,7 @@ from mutagen.id3 import (
     TLAN,
     TPE1,
     TRCK,
+    TXXX,
     CTOCFlags,
 )
 from mutagen.id3 import delete as delete_id3
@@ -72,6 +79,9 @@ PADDING_BYTES = 1024
 # "ignore" value is 0xFFFFFFFF.
 _NO_OFFSET = 0xFFFFFFFF
 
+#: ``TXXX`` description of the pacing-cycle frame.
+PACING_DESC = "MBCL pacing"
+
 
 @dataclass(frozen=True)
 class TrackTags:
@@ -92,6 +102,8 @@ class TrackTags:
     track_total: int = 27
     genre: str = "Meditation"
     comment: str = ""
+    #: Pacing cycles as JSON (:func:`pacing_tag_json`); empty: no pacing frame.
+    pacing: str = ""
 
     def __post_init__(self) -> None:
         if not 1 <= self.track_number <= self.track_total:
@@ -153,6 +165,8 @@ def build_id3(tags: TrackTags, chapters: Sequence[Chapter], sample_rate: int) ->
     id3.add(TCON(encoding=3, text=[tags.genre]))
     if tags.comment:
         id3.add(COMM(encoding=3, lang=lang, desc="", text=[tags.comment]))
+    if tags.pacing:
+        id3.add(TXXX(encoding=3, desc=PACING_DESC, text=[tags.pacing]))
 
     ordered = sorted(chapters, key=lambda c: (c.start_sample, c.stop_sample))
     ids = [f"ch{i}" for i in range(len(ordered))]
@@ -206,7 +220,8 @@ def read_tags(path: PathLike) -> dict[str, Any]:
     Returns a dict with ``title``, ``track`` (as stored, e.g. ``"1/27"``),
     ``track_number`` and ``track_total`` (ints or None), ``album``,
     ``artist``, ``language`` (ISO 639-1 if known, else the stored code),
-    ``genre``, ``comment`` and ``chapters``: a list of
+    ``genre``, ``comment``, ``pacing`` (the raw JSON text of the pacing
+    frame, or None; see :func:`parse_pacing_tag`) and ``chapters``: a list of
     ``(title, start_ms, end_ms)`` sorted by start time (ID3 stores frames in
     no defined order; mutagen writes them by size).
     """
@@ -220,6 +235,7 @@ def read_tags(path: PathLike) -> dict[str, Any]:
     number, total = _parse_track(track)
     tlan = text("TLAN")
     comments = id3.getall("COMM")
+    pacing = id3.get(f"TXXX:{PACING_DESC}")
     chapters = []
     for chap in id3.getall("CHAP"):
         title_frame = chap.sub_frames.get("TIT2")
@@ -236,6 +252,7 @@ def read_tags(path: PathLike) -> dict[str, Any]:
         "language": _ISO639_1.get(tlan, tlan) if tlan else None,
         "genre": text("TCON"),
         "comment": str(comments[0].text[0]) if comments and comments[0].text else None,
+        "pacing": str(pacing.text[0]) if pacing is not None and pacing.text else None,
         "chapters": chapters,
     }
 
@@ -291,3 +308,67 @@ def _parse_track(track: str | None) -> tuple[int | None, int | None]:
         return int(number), (int(total) if total else None)
     except ValueError:
         return None, None
+
+
+@dataclass(frozen=True)
+class PacingCycles:
+    """Where the pacing tone sounds: one ``(start_sample, in_samples, cycle_samples)`` per breath cycle.
+
+    A cycle runs ``[start, start + cycle_samples)``: in-breath for the first
+    ``in_samples``, out-breath for the rest. Samples are at ``sample_rate`` (Hz).
+    """
+
+    sample_rate: int
+    cycles: tuple[tuple[int, int, int], ...]
+
+
+def pacing_tag_json(cycles: Sequence[Sequence[int]], sample_rate: int) -> str:
+    """Compact, deterministic JSON for the pacing frame.
+
+    ``{"cycles": [[start_sample, in_samples, cycle_samples], ...], "sample_rate": 44100}``,
+    cycles sorted by start, keys sorted, no spaces: the same cycles always give
+    the same bytes. Raises ``ValueError`` for a cycle that is not three whole
+    numbers with ``0 <= start``, ``0 <= in_samples <= cycle_samples`` and
+    ``cycle_samples > 0``.
+    """
+    return json.dumps(
+        {"cycles": [list(c) for c in _checked_cycles(cycles)], "sample_rate": _checked_rate(sample_rate)},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+
+
+def parse_pacing_tag(text: str) -> PacingCycles:
+    """Read the pacing frame's JSON back; ``ValueError`` if it is not what :func:`pacing_tag_json` writes."""
+    try:
+        data = json.loads(text)
+    except (TypeError, json.JSONDecodeError) as err:
+        raise ValueError(f"pacing tag is not JSON: {err}") from None
+    if not isinstance(data, dict) or "cycles" not in data or "sample_rate" not in data:
+        raise ValueError('pacing tag must be {"sample_rate": ..., "cycles": [...]}')
+    if not isinstance(data["cycles"], list):
+        raise ValueError("pacing tag: cycles must be a list")
+    return PacingCycles(sample_rate=_checked_rate(data["sample_rate"]), cycles=_checked_cycles(data["cycles"]))
+
+
+def _checked_rate(sample_rate) -> int:
+    if isinstance(sample_rate, bool) or not isinstance(sample_rate, int) or sample_rate <= 0:
+        raise ValueError(f"pacing sample_rate must be a positive whole number, got {sample_rate!r}")
+    return sample_rate
+
+
+def _checked_cycles(cycles) -> tuple[tuple[int, int, int], ...]:
+    out = []
+    for c in cycles:
+        ok = (
+            isinstance(c, (list, tuple))
+            and len(c) == 3
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in c)
+            and c[0] >= 0
+            and 0 <= c[1] <= c[2]
+            and c[2] > 0
+        )
+        if not ok:
+            raise ValueError(f"pacing cycle must be [start_sample, in_samples, cycle_samples], got {c!r}")
+        out.append((int(c[0]), int(c[1]), int(c[2])))
+    return tuple(sorted(out))

@@ -13,7 +13,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from mbcl_audio.audio import BLOCK_SAMPLES, Source
+import numpy as np
+
+from mbcl_audio.audio import BLOCK_SAMPLES, Source, iter_blocks
 from mbcl_audio.master.limiter import TruePeakLimiter
 from mbcl_audio.master.loudness import integrated_loudness
 from mbcl_audio.master.truepeak import true_peak_source
@@ -41,14 +43,32 @@ class MasterResult:
     max_reduction_db: float = 0.0  #: deepest limiter gain reduction (dB, >= 0)
 
 
+def rms_db(source: Source, block_samples: int = BLOCK_SAMPLES) -> float:
+    """Unweighted RMS (dB re full scale, a full-scale sine reads -3.01) over every sample of every channel."""
+    total, count = 0.0, 0
+    for start, stop in iter_blocks(source.n_samples, block_samples):
+        x = source.read(start, stop).astype(np.float64)
+        total += float(np.einsum("ij,ij->", x, x))
+        count += x.size
+    return 10.0 * math.log10(total / count) if total > 0 else -math.inf
+
+
+#: What :func:`master` can aim at: integrated loudness, or unweighted RMS (ACX).
+MEASURES = {"lufs": integrated_loudness, "rms": rms_db}
+
+
 def master(
     source: Source,
     target_lufs: float = -18.0,
     ceiling_dbtp: float = -1.0,
     headroom_db: float = 1.0,
     block_samples: int = BLOCK_SAMPLES,
+    measure: str = "lufs",
 ) -> tuple[Source, MasterResult]:
     """Normalize ``source`` to ``target_lufs`` with true peak <= ``ceiling_dbtp - headroom_db``.
+
+    With ``measure="rms"`` the target is an unweighted RMS in dB (ACX) instead
+    of LUFS; ``input_lufs`` and ``output_lufs`` of the result are then RMS figures.
 
     ``headroom_db`` (dB) is kept free below the delivery ceiling because lossy
     encoding raises the true peak. Returns the limited source (a lazy
@@ -60,7 +80,8 @@ def master(
 
     Raises ``ValueError`` if the source is silent (no loudness to normalize).
     """
-    input_lufs = integrated_loudness(source, block_samples)
+    meter = MEASURES[measure]
+    input_lufs = meter(source, block_samples)
     if not math.isfinite(input_lufs):
         raise ValueError(
             "source is silent (no 400 ms block above -70 LUFS): nothing to normalize"
@@ -70,7 +91,7 @@ def master(
     history: list[tuple[float, float]] = []
     for iteration in range(1, MAX_ITERATIONS + 1):
         limited = TruePeakLimiter(source, gain_db=gain, ceiling_dbtp=limit_at)
-        output_lufs = integrated_loudness(limited, block_samples)
+        output_lufs = meter(limited, block_samples)
         error = target_lufs - output_lufs
         history.append((gain, output_lufs))
         if abs(error) <= TOLERANCE_LU or iteration == MAX_ITERATIONS:

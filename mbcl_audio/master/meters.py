@@ -24,6 +24,10 @@
   quietest 10 % (at least one) of the 400 ms blocks that lie inside the track
   (hop 100 ms).
 
+:func:`measure_with_series` also returns the short-term values themselves
+(:class:`LoudnessSeries`, for plots), from the same passes; :func:`short_term_series`
+gives them alone.
+
 pyloudnorm (0.2.x) covers only integrated loudness; its K-weighting filter
 and gating are reused through ``loudness.py``. Everything else here is our own.
 
@@ -36,7 +40,7 @@ block starts.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,6 +110,45 @@ def _pause_mask(spans: list[tuple[int, int]], start: int, length: int) -> np.nda
     return mask
 
 
+@dataclass(frozen=True, eq=False)
+class LoudnessSeries:
+    """Short-term loudness (LUFS) over time: 3 s windows stepped by ``hop_s``.
+
+    Value ``i`` covers ``[i * hop_s, i * hop_s + window_s)`` seconds; as on a
+    loudness meter it is usually drawn at the window's end (:meth:`end_times_s`).
+    Only windows wholly on the gating grid are listed (none for a track
+    shorter than 3 s). ``-inf`` where a window is digital silence.
+    """
+
+    hop_s: float
+    window_s: float
+    short_term_lufs: np.ndarray
+
+    def end_times_s(self) -> np.ndarray:
+        """The end of each window (s): where a meter shows its value."""
+        return np.arange(self.short_term_lufs.size) * self.hop_s + self.window_s
+
+
+def short_term_lufs(energy: np.ndarray, hop: int) -> np.ndarray:
+    """Short-term loudness (LUFS) of every 3 s window (hop 100 ms) from sub-block energies."""
+    return power_to_lufs(window_mean_squares(energy, hop, SHORT_TERM_SUBBLOCKS) @ channel_weights(energy.shape[1]))
+
+
+def short_term_series(source: Source, block_samples: int = BLOCK_SAMPLES) -> LoudnessSeries:
+    """Short-term loudness of ``source`` over time (one streaming pass).
+
+    The same values :func:`measure` takes its short-term maximum and loudness
+    range from.
+    """
+    energy, hop = subblock_energies(source, block_samples)
+    return _series(short_term_lufs(energy, hop), hop, int(source.sample_rate))
+
+
+def _series(short_term: np.ndarray, hop: int, sample_rate: int) -> LoudnessSeries:
+    hop_s = hop / sample_rate if sample_rate else GATE_STEP_S
+    return LoudnessSeries(hop_s=hop_s, window_s=SHORT_TERM_SUBBLOCKS * hop_s, short_term_lufs=short_term)
+
+
 def measure(
     source: Source,
     pause_spans: Iterable[tuple[float, float]] | None = None,
@@ -116,6 +159,22 @@ def measure(
     ``pause_spans``: ``(start_s, end_s)`` pairs in seconds, clipped to the
     track; the noise floor is the RMS over exactly those samples. ``None`` or
     spans that cover no sample fall back to the quietest 10 % of 400 ms blocks.
+    """
+    return measure_with_series(source, pause_spans, block_samples)[0]
+
+
+def measure_with_series(
+    source: Source,
+    pause_spans: Iterable[tuple[float, float]] | None = None,
+    block_samples: int = BLOCK_SAMPLES,
+    on_chunk: Callable[[int, np.ndarray], None] | None = None,
+) -> tuple[Measurement, LoudnessSeries]:
+    """:func:`measure`, plus the short-term loudness series, from the same passes.
+
+    ``on_chunk(start, x)``, if given, sees every raw chunk of the loudness
+    pass (as :func:`~mbcl_audio.master.loudness.subblock_energies` hands them
+    out: whole 100 ms sub-blocks, float64, zeros past the end), so a caller
+    can take its own per-sample statistics without decoding the file again.
     """
     sr = int(source.sample_rate)
     n = int(source.n_samples)
@@ -140,6 +199,8 @@ def measure(
         if spans:
             sq *= _pause_mask(spans, start, x.shape[0])[:, None]
             pause_chunks.append((start // hop, sq.reshape(-1, hop, n_ch).sum(axis=(1, 2))))
+        if on_chunk is not None:
+            on_chunk(start, x)
 
     energy, hop_used = subblock_energies(source, block_samples, on_chunk=observe)
     assert hop_used == hop
@@ -155,7 +216,7 @@ def measure(
     weights = channel_weights(n_ch)
     integrated = gated_loudness(energy, hop)
     momentary = power_to_lufs(window_mean_squares(energy, hop, MOMENTARY_SUBBLOCKS) @ weights)
-    short_term = power_to_lufs(window_mean_squares(energy, hop, SHORT_TERM_SUBBLOCKS) @ weights)
+    short_term = short_term_lufs(energy, hop)
 
     total_count = n * n_ch
     rms_db = _power_db(float(raw.sum()) / total_count) if total_count else -math.inf
@@ -175,7 +236,7 @@ def measure(
     else:
         noise_db = -math.inf
 
-    return Measurement(
+    measurement = Measurement(
         integrated_lufs=float(integrated),
         loudness_range_lu=loudness_range(short_term),
         momentary_max_lufs=float(momentary.max()) if momentary.size else -math.inf,
@@ -186,3 +247,4 @@ def measure(
         noise_floor_db=noise_db,
         duration_s=n / sr if sr else 0.0,
     )
+    return measurement, _series(short_term, hop, sr)

@@ -57,10 +57,36 @@ def plan_to_dict(plan: Plan) -> dict:
             for c in plan.chapters
         ],
         "pacing_spans_s": [[_seconds(a, plan), _seconds(b, plan)] for a, b in plan.pacing_spans],
+        "pacing": [_stretch_dict(st, plan) for st in plan.pacing],
         "events": [_event_dict(e, plan) for e in plan.events],
         "overlays": [_event_dict(e, plan) for e in plan.overlays],
         "warnings": [{"location": where, "message": what} for where, what in plan.warnings],
     }
+
+
+def _breaths_per_minute(cycle_samples: int, plan: Plan) -> float:
+    return round(60.0 * plan.sample_rate / cycle_samples, 3)
+
+
+def _stretch_dict(st, plan: Plan) -> dict:
+    return {
+        "start_s": _seconds(st.start_sample, plan),
+        "stop_s": _seconds(st.stop_sample, plan),
+        "breaths_per_minute": _breaths_per_minute(st.cycle_samples, plan),
+        "in_fraction": round(st.in_fraction, 4),
+        "sound": st.sound,
+        "ramp_from_breaths_per_minute": _breaths_per_minute(st.ramp_from_samples, plan) if st.ramp_samples else None,
+        "ramp_s": _seconds(st.ramp_samples, plan) if st.ramp_samples else 0.0,
+    }
+
+
+def _stretch_text(st, plan: Plan, t) -> str:
+    rate = f"{_breaths_per_minute(st.cycle_samples, plan):g}/min"
+    ramp = (
+        f" from {_breaths_per_minute(st.ramp_from_samples, plan):g}/min over {t(st.ramp_samples)}" if st.ramp_samples else ""
+    )
+    ratio = f"{st.in_fraction * 10:g}:{(1 - st.in_fraction) * 10:g}"
+    return f"{t(st.start_sample)}-{t(st.stop_sample)} ({st.sound}, {rate}{ramp}, in:out {ratio})"
 
 
 def format_plan(plan: Plan) -> str:
@@ -89,7 +115,7 @@ def format_plan(plan: Plan) -> str:
                 phase = _phase_name(offset == 0, plan) if offset in (0, plan.in_samples) else ""
                 lines.append(f"{t(o.start_sample):>8}  {t(o.duration_samples):>7}    {phase:<11} {o.text}")
     lines.append(
-        "pacing tone: " + (", ".join(f"{t(a)}-{t(b)}" for a, b in plan.pacing_spans) or "none")
+        "pacing tone: " + (", ".join(_stretch_text(st, plan, t) for st in plan.pacing) or "none")
     )
     lines.append(
         "optional passages included: " + (", ".join(plan.included_passages) or "none")

@@ -7,14 +7,16 @@ from the plan, so a long track costs memory for its utterances only.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Optional, Sequence
 
 import numpy as np
 
 from ..master.loudness import array_loudness
 from ..plan.model import Plan
-from .bed import BedLayer, bed_loop, LOOP_LUFS
-from .pacing import PacingLayer, PacingSound, cycle_table
+from .bed import LOOP_LUFS, BedLayer, bed_loop
+from .bell import bell_strike, bell_times
+from .pacing import PacingLayer
 
 #: Stereo loudness of a centred mono signal is its mono loudness plus 10*log10(2) LU.
 CENTRED_MONO_GAIN_LU = 3.0103
@@ -22,26 +24,42 @@ CENTRED_MONO_GAIN_LU = 3.0103
 
 @dataclass(frozen=True)
 class MixSettings:
-    """Levels of the layers, relative to the voice (LU)."""
+    """Levels of the layers, relative to the voice (LU), and how they move."""
 
     #: Loudness the utterances were prepared at (mono LUFS).
     speech_lufs: float = -20.0
     #: Pacing tone relative to the voice: soft and always below it.
     pacing_level_lu: float = -16.0
+    #: How far the pacing tone dips under speech (dB; not under breath-locked halves, which it guides).
+    pacing_duck_db: float = 6.0
     #: Bed relative to the voice in the pauses (before ducking).
     bed_level_lu: float = -22.0
     #: How far the bed dips under speech (dB).
     duck_db: float = 12.0
+    #: Bed ducking: starts this long before speech, recovers over this long after it (s).
+    duck_attack_s: float = 0.4
+    duck_release_s: float = 1.5
+    #: Practice silences at least this long lift the bed by ``swell_db`` (s, dB).
+    swell_min_s: float = 20.0
+    swell_db: float = 3.0
+    #: Bell strike (whole strike, mono) relative to the voice.
+    bell_level_lu: float = -6.0
 
 
-def _tone_loudness(cycle: int, sample_rate: int, sound: PacingSound = PacingSound()) -> float:
-    """Loudness (mono LUFS) of the pacing tone at amplitude 1 over whole cycles."""
-    table = cycle_table(cycle, sample_rate, sound)
-    return array_loudness(np.tile(table, 2), sample_rate)
+def _phrase_spans(plan: Plan) -> list[tuple[int, int]]:
+    return [(e.start_sample, e.stop_sample) for e in plan.events if e.kind == "phrase"]
 
 
 class TrackMix:
-    """Stereo mix of one planned track; implements :class:`mbcl_audio.audio.Source`."""
+    """Stereo mix of one planned track; implements :class:`mbcl_audio.audio.Source`.
+
+    Args:
+        plan: the timeline.
+        utterances: one mono float32 clip per utterance of the script, at ``settings.speech_lufs``.
+        bed: a generated bed name, a file in ``music_dir``, or ``None`` / ``"none"``.
+        pacing: whether the pacing tone sounds where the plan has it.
+        bell: where a bell strikes: any of ``"start"``, ``"end"``, ``"sections"``.
+    """
 
     n_channels = 2
 
@@ -52,6 +70,8 @@ class TrackMix:
         bed: Optional[str] = "warm-pad",
         pacing: bool = True,
         settings: MixSettings = MixSettings(),
+        bell: Sequence[str] = (),
+        music_dir: Path = Path("music"),
     ):
         self.plan = plan
         self.sample_rate = plan.sample_rate
@@ -61,24 +81,53 @@ class TrackMix:
         self._speech_starts = np.array([e.start_sample for e in speech], dtype=np.int64)
         self._speech = [(e.start_sample, np.asarray(utterances[e.utterance], dtype=np.float32)) for e in speech]
         self._longest = max((len(a) for _, a in self._speech), default=0)
+        speech_spans = [(e.start_sample, e.stop_sample) for e in speech]
+        last_speech_end = max((b for _, b in speech_spans), default=0)
 
         self.pacing: Optional[PacingLayer] = None
-        if pacing and plan.pacing_spans:
-            sound = PacingSound(in_fraction=plan.in_samples / plan.cycle_samples if plan.grid == "breath" else 0.5)
-            tone_lufs = _tone_loudness(plan.cycle_samples, self.sample_rate, sound)
-            amplitude = 10 ** ((settings.speech_lufs + settings.pacing_level_lu - tone_lufs) / 20)
-            self.pacing = PacingLayer(plan.cycle_samples, self.sample_rate, plan.pacing_spans, amplitude, sound=sound)
+        if pacing and plan.pacing:
+            phrases = _phrase_spans(plan)
+            unguided = [(a, b) for a, b in speech_spans if not any(p <= a and b <= q for p, q in phrases)]
+            self.pacing = PacingLayer(
+                plan.pacing,
+                self.sample_rate,
+                settings.speech_lufs + settings.pacing_level_lu,
+                speech_spans=unguided,
+                duck_db=settings.pacing_duck_db,
+            )
 
         self.bed: Optional[BedLayer] = None
         if bed and bed != "none":
             target = settings.speech_lufs + CENTRED_MONO_GAIN_LU + settings.bed_level_lu
+            swell_min = int(round(settings.swell_min_s * self.sample_rate))
+            swells = [
+                (e.start_sample, e.stop_sample)
+                for e in plan.events
+                if e.kind in ("silence", "pause") and e.duration_samples >= swell_min
+            ]
             self.bed = BedLayer(
-                bed_loop(bed, self.sample_rate),
+                bed_loop(bed, self.sample_rate, music_dir),
                 self.n_samples,
                 self.sample_rate,
-                [(e.start_sample, e.stop_sample) for e in plan.voice],
+                speech_spans,
                 gain_db=target - LOOP_LUFS,
                 duck_db=settings.duck_db,
+                attack_s=settings.duck_attack_s,
+                release_s=settings.duck_release_s,
+                last_speech_end=last_speech_end if speech_spans else None,
+                swell_spans=swells,
+                swell_db=settings.swell_db,
+            )
+
+        self._bell: Optional[np.ndarray] = None
+        self.bell_starts: tuple[int, ...] = ()
+        if bell:
+            strike = bell_strike(self.sample_rate)
+            gain_db = settings.speech_lufs + settings.bell_level_lu - array_loudness(strike, self.sample_rate)
+            self._bell = strike * np.float32(10 ** (gain_db / 20))
+            chapter_starts = [c.start_sample for c in plan.chapters] or [0]
+            self.bell_starts = tuple(
+                bell_times(bell, chapter_starts, last_speech_end, self.n_samples, len(strike), self.sample_rate)
             )
 
     def voice(self, start: int, stop: int) -> np.ndarray:
@@ -100,6 +149,11 @@ class TrackMix:
         mono = self.voice(lo, hi)
         if self.pacing is not None:
             mono += self.pacing.read(lo, hi)
+        if self._bell is not None:
+            for at in self.bell_starts:
+                a, b = max(lo, at), min(hi, at + len(self._bell))
+                if b > a:
+                    mono[a - lo : b - lo] += self._bell[a - at : b - at]
         block = out[lo - start : hi - start]
         block += mono[:, None]
         if self.bed is not None:

@@ -1,65 +1,27 @@
-"""The pacing tone: a soft glide that rises through the in-breath and falls through the out-breath.
+"""The pacing layer: plays the breath cycles the plan laid out, in the chosen tone family.
 
-Sample-exactness comes from construction, not from care in the mixer: one
-breath cycle is rendered once as a table whose total phase is a whole number
-of turns, and the tone at any sample ``n`` of the track is ``table[n % cycle]``.
-The grid therefore never drifts over any length, reads the same in any block
-size, and every cycle starts at an envelope minimum of exactly zero at the
-in-breath onset (multiples of ``cycle_samples`` from the start of the track).
+Timing is the plan's (:mod:`mbcl_audio.plan.pacing`): every cycle has a start
+sample and a length, counted from one sample counter, so the tone cannot
+drift over any length, reads the same in any block size, and runs through
+tempo ramps without a restart. Each cycle is one table from
+:func:`mbcl_audio.render.tones.breath_cycle`, which starts and ends at zero:
+cycles of different lengths join without a click.
+
+The tone is audible only inside its stretches (raised-cosine fades at their
+edges) and dips a few dB under speech, with the same look-ahead ducking as
+the bed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
 
 from ..audio import raised_cosine
-
-
-@dataclass(frozen=True)
-class PacingSound:
-    """How one breath cycle sounds."""
-
-    low_hz: float = 196.0  # G3 at the turn from out- to in-breath
-    high_hz: float = 294.0  # D4 at the top of the in-breath
-    in_fraction: float = 0.5  # 5 s : 5 s at 6/min
-    #: Relative amplitudes of harmonics 1, 2, 3: mostly fundamental, a little warmth.
-    harmonics: tuple[float, ...] = (1.0, 0.25, 0.08)
-
-
-def cycle_table(cycle_samples: int, sample_rate: int, sound: PacingSound = PacingSound()) -> np.ndarray:
-    """One breath cycle of the tone, float32, shape ``(cycle_samples,)``, peak 1.0.
-
-    The in-breath occupies the first ``in_fraction`` of the cycle: loudness and
-    pitch rise; on the out-breath both fall. The amplitude envelope is zero at
-    sample 0 (the in-breath onset) and the phase completes a whole number of
-    turns per cycle, so repeating the table is seamless.
-    """
-    return _cycle_table(int(cycle_samples), int(sample_rate), sound).copy()
-
-
-@lru_cache(maxsize=4)
-def _cycle_table(cycle_samples: int, sample_rate: int, sound: PacingSound) -> np.ndarray:
-    phi = np.arange(cycle_samples, dtype=np.float64) / cycle_samples
-    r = sound.in_fraction
-    inhale = phi < r
-    # Rising half: 0 -> 1 over the in-breath; falling half: 1 -> 0 over the out-breath.
-    rise = np.where(inhale, np.sin(0.5 * np.pi * phi / r) ** 2, np.cos(0.5 * np.pi * (phi - r) / (1 - r)) ** 2)
-    envelope = rise
-    freq = sound.low_hz + (sound.high_hz - sound.low_hz) * rise
-    turns = np.cumsum(freq) / sample_rate
-    # Stretch the glide by a hair so a cycle holds a whole number of turns: seamless repeats.
-    whole = np.round(turns[-1])
-    phase = np.concatenate(([0.0], turns[:-1])) * (whole / turns[-1])
-    wave = np.zeros(cycle_samples)
-    for k, amp in enumerate(sound.harmonics, start=1):
-        wave += amp * np.sin(2 * np.pi * k * phase)
-    out = envelope * wave
-    out /= np.abs(out).max()
-    return out.astype(np.float32)
+from ..plan.pacing import Cycle, PacingStretch
+from .bed import duck_amount, merge_spans
+from .tones import breath_cycle, tone_loudness_lufs
 
 
 def span_gain(
@@ -81,32 +43,80 @@ def span_gain(
 
 
 class PacingLayer:
-    """The tone on the global grid, audible only inside ``spans`` (mono, peak ``amplitude``)."""
+    """The pacing tone of a track: mono float32, each stretch at ``level_lufs`` over whole cycles.
+
+    Args:
+        stretches: where and how the tone sounds (from ``Plan.pacing``).
+        sample_rate: Hz.
+        level_lufs: loudness (mono LUFS) of each stretch's steady tone before
+            ducking: every family sounds equally loud.
+        speech_spans: ``(start, stop)`` samples the tone dips under.
+        duck_db: how far it dips (dB); ``attack_s`` before the speech, ``release_s`` after.
+        fade_s: fade at the edges of a stretch (s).
+    """
 
     def __init__(
         self,
-        cycle_samples: int,
+        stretches: Sequence[PacingStretch],
         sample_rate: int,
-        spans: Sequence[tuple[int, int]],
-        amplitude: float = 0.1,
+        level_lufs: float,
+        speech_spans: Sequence[tuple[int, int]] = (),
+        duck_db: float = 6.0,
+        attack_s: float = 0.3,
+        release_s: float = 1.0,
+        merge_gap_s: float = 3.0,
         fade_s: float = 1.5,
-        sound: PacingSound = PacingSound(),
     ):
-        self.cycle_samples = int(cycle_samples)
         self.sample_rate = int(sample_rate)
-        self.spans = tuple(spans)
-        self.amplitude = float(amplitude)
+        self.stretches = tuple(stretches)
         self.fade_samples = int(round(fade_s * sample_rate))
-        self.table = _cycle_table(self.cycle_samples, self.sample_rate, sound)
+        self.duck_db = float(duck_db)
+        self.attack = int(round(attack_s * sample_rate))
+        self.release = int(round(release_s * sample_rate))
+        self.speech_spans = merge_spans(speech_spans, int(round(merge_gap_s * sample_rate)))
+        self.amplitudes = tuple(
+            10 ** ((level_lufs - tone_loudness_lufs(st.sound, st.cycle_samples, st.in_samples, sample_rate)) / 20)
+            for st in self.stretches
+        )
+        self._cycles = [st.cycles() for st in self.stretches]
+        self._starts = [np.array([c.start_sample for c in cycles], dtype=np.int64) for cycles in self._cycles]
+        # Ramps give every cycle its own length: keep this layer's tables, not just the last few.
+        self._tables: dict[tuple[str, int, int], np.ndarray] = {}
+
+    def _table(self, sound: str, cycle: Cycle) -> np.ndarray:
+        key = (sound, cycle.cycle_samples, cycle.in_samples)
+        if key not in self._tables:
+            self._tables[key] = breath_cycle(sound, cycle.cycle_samples, cycle.in_samples, self.sample_rate)
+        return self._tables[key]
 
     def tone(self, start: int, stop: int) -> np.ndarray:
-        """The ungated tone for samples ``[start, stop)``, shape ``(stop - start,)``."""
-        idx = np.arange(start, stop, dtype=np.int64) % self.cycle_samples
-        return self.table[idx] * np.float32(self.amplitude)
+        """The tone of every stretch, without the stretch fades or ducking, for ``[start, stop)``."""
+        out = np.zeros(stop - start, dtype=np.float32)
+        for st, cycles, starts, amp in zip(self.stretches, self._cycles, self._starts, self.amplitudes):
+            lo, hi = max(start, st.start_sample), min(stop, st.stop_sample)
+            if hi <= lo:
+                continue
+            first = max(0, int(np.searchsorted(starts, lo, side="right")) - 1)
+            for cycle in cycles[first:]:
+                if cycle.start_sample >= hi:
+                    break
+                a, b = max(lo, cycle.start_sample), min(hi, cycle.stop_sample)
+                if b > a:
+                    table = self._table(st.sound, cycle)
+                    out[a - start : b - start] += np.float32(amp) * table[a - cycle.start_sample : b - cycle.start_sample]
+        return out
+
+    def gain(self, start: int, stop: int) -> np.ndarray:
+        """Stretch fades times ducking, ``(stop - start,)``."""
+        gain = span_gain(start, stop, [st.span for st in self.stretches], self.fade_samples)
+        if self.duck_db and self.speech_spans and gain.any():
+            duck = duck_amount(start, stop, self.speech_spans, self.attack, self.release)
+            gain *= (10 ** (-self.duck_db * duck / 20)).astype(np.float32)
+        return gain
 
     def read(self, start: int, stop: int) -> np.ndarray:
-        """The gated tone for ``[start, stop)``, float32 mono ``(stop - start,)``."""
-        gain = span_gain(start, stop, self.spans, self.fade_samples)
+        """The tone for ``[start, stop)``, float32 mono ``(stop - start,)``."""
+        gain = self.gain(start, stop)
         if not gain.any():
             return np.zeros(stop - start, dtype=np.float32)
         return self.tone(start, stop) * gain

@@ -1,40 +1,58 @@
-"""The pacing tone keeps a sample-exact 10 s grid and sounds like breathing in and out."""
+"""The pacing layer plays the plan's cycles to the sample: through ramps, over 30 minutes, in any block size."""
 
 import numpy as np
+import pytest
 
-from mbcl_audio.render.pacing import PacingLayer, cycle_table, span_gain
+from mbcl_audio.master.loudness import array_loudness
+from mbcl_audio.plan.pacing import PacingStretch
+from mbcl_audio.render.pacing import PacingLayer, span_gain
+from mbcl_audio.render.tones import TONE_FAMILIES, breath_cycle
 
 SR = 44_100
 CYCLE = 441_000  # 6 cycles per minute
+EIGHT = 330_750  # 8 cycles per minute
 
 
-def render(layer, n, block):
-    return np.concatenate([layer.read(s, min(s + block, n)) for s in range(0, n, block)])
+def render(layer, n, block, start=0):
+    return np.concatenate([layer.read(s, min(s + block, n)) for s in range(start, n, block)])
 
 
-def test_envelope_minima_and_zero_crossings_repeat_every_441000_samples_for_12_minutes():
-    n = 72 * CYCLE  # 12 minutes
-    layer = PacingLayer(CYCLE, SR, [(0, n)], amplitude=0.2, fade_s=0.0)
+@pytest.mark.parametrize("family", TONE_FAMILIES)
+def test_period_is_exact_across_a_ramp_s_end_and_thirty_minutes(family):
+    ramp = 6 * CYCLE
+    stretch = PacingStretch(CYCLE, CYCLE + ramp + 180 * CYCLE, CYCLE, CYCLE // 2, family, EIGHT, ramp)
+    layer = PacingLayer([stretch], SR, level_lufs=-36.0, fade_s=0.0)
+    n = stretch.stop_sample
     x = render(layer, n, 1_234_567)  # odd block size on purpose
-    # Short-time RMS (10 ms), one value per 441-sample frame: minima mark the in-breath onsets.
-    frames = x[: n // 441 * 441].reshape(-1, 441)
-    rms = np.sqrt((frames.astype(np.float64) ** 2).mean(axis=1))
-    per_cycle = rms.reshape(72, CYCLE // 441)
-    minima = np.argmin(per_cycle, axis=1)
-    assert np.all(minima == 0), "envelope minimum must sit at each cycle's first frame"
-    # First upward zero crossing after 1 s into each cycle, in samples: spacing exactly CYCLE.
-    crossings = []
-    for k in range(72):
-        seg = x[k * CYCLE + SR : k * CYCLE + 2 * SR]
-        up = np.flatnonzero((seg[:-1] < 0) & (seg[1:] >= 0))
-        crossings.append(k * CYCLE + SR + up[0])
-    assert set(np.diff(crossings)) == {CYCLE}
-    # No drift at all: the last cycle equals the first to the sample.
-    np.testing.assert_array_equal(x[:CYCLE], x[-CYCLE:])
+    np.testing.assert_array_equal(x[: 4 * SR], render(layer, 4 * SR, 1_000))  # any block size, same samples
+    onsets = stretch.onsets()
+    ramp_end = stretch.start_sample + ramp
+    assert ramp_end in onsets and all(t % CYCLE == 0 for t in onsets if t >= ramp_end)
+    # Every cycle starts from silence: the sample at each onset is exactly 0, and it is the
+    # quietest 10 ms of its cycle.
+    assert np.all(x[onsets] == 0.0)
+    frame = 441
+    for a, b in zip(onsets[:12], onsets[1:13]):
+        rms = np.sqrt(np.mean(x[a : b - (b - a) % frame].astype(np.float64).reshape(-1, frame) ** 2, axis=1))
+        assert np.argmin(rms) in (0, len(rms) - 1)
+    # After the ramp the tone repeats to the sample: the first steady cycle equals the one 30 minutes on.
+    last = onsets[-1]
+    assert last - ramp_end == 179 * CYCLE
+    np.testing.assert_array_equal(x[ramp_end : ramp_end + CYCLE], x[last : last + CYCLE])
+    # Inside the ramp every cycle has its own length and the breath slows down.
+    lengths = np.diff([t for t in onsets if t <= ramp_end])
+    assert np.all(np.diff(lengths) > 0) and lengths[0] < 0.8 * CYCLE
 
 
-def test_pitch_and_level_rise_on_in_breath_and_fall_on_out_breath():
-    table = cycle_table(CYCLE, SR).astype(np.float64)
+def test_each_family_sounds_at_the_level_asked_for():
+    for family in TONE_FAMILIES:
+        stretch = PacingStretch(0, 4 * CYCLE, CYCLE, 176_400, family)
+        layer = PacingLayer([stretch], SR, level_lufs=-36.0, fade_s=0.0)
+        assert abs(array_loudness(layer.read(0, 4 * CYCLE), SR) - (-36.0)) < 0.1
+
+
+def test_glide_rises_in_pitch_and_level_on_the_in_breath_and_falls_on_the_out_breath():
+    table = breath_cycle("glide", CYCLE, CYCLE // 2, SR).astype(np.float64)
 
     def pitch_hz(a, b):
         seg = table[a:b]
@@ -44,21 +62,40 @@ def test_pitch_and_level_rise_on_in_breath_and_fall_on_out_breath():
     def level(a, b):
         return np.sqrt(np.mean(table[a:b] ** 2))
 
-    early_in = pitch_hz(int(0.5 * SR), int(1.5 * SR))
     top = pitch_hz(int(4.6 * SR), int(5.4 * SR))
-    late_out = pitch_hz(int(8.5 * SR), int(9.5 * SR))
-    assert early_in < top - 40 and late_out < top - 40
-    assert 280 < top < 300  # the glide peaks near D4 (294 Hz) at the turn of the breath
+    assert pitch_hz(int(0.5 * SR), int(1.5 * SR)) < top - 40 and pitch_hz(int(8.5 * SR), int(9.5 * SR)) < top - 40
     assert level(0, SR) < level(2 * SR, 3 * SR) < level(4 * SR, 5 * SR)
     assert level(5 * SR, 6 * SR) > level(7 * SR, 8 * SR) > level(9 * SR, 10 * SR)
-    assert table[0] == 0.0
 
 
-def test_tone_is_silent_outside_spans_and_fades_inside_edges():
-    span = (2 * CYCLE, 4 * CYCLE)
-    layer = PacingLayer(CYCLE, SR, [span], amplitude=0.2, fade_s=1.5)
+def test_tone_is_silent_outside_its_stretches_and_fades_inside_their_edges():
+    stretch = PacingStretch(2 * CYCLE, 4 * CYCLE, CYCLE, CYCLE // 2)
+    layer = PacingLayer([stretch], SR, level_lufs=-36.0, fade_s=1.5)
     x = render(layer, 5 * CYCLE, 300_000)
-    assert np.all(x[: span[0]] == 0) and np.all(x[span[1] :] == 0)
-    g = span_gain(0, 5 * CYCLE, [span], int(1.5 * SR))
-    assert g[span[0]] == 0.0 and g[span[0] + int(1.5 * SR)] == 1.0
-    assert np.all(np.diff(g[span[0] : span[0] + int(1.5 * SR)]) >= 0)
+    assert np.all(x[: 2 * CYCLE] == 0) and np.all(x[4 * CYCLE :] == 0) and np.any(x != 0)
+    g = span_gain(0, 5 * CYCLE, [stretch.span], int(1.5 * SR))
+    assert g[2 * CYCLE] == 0.0 and g[2 * CYCLE + int(1.5 * SR)] == 1.0
+    assert np.all(np.diff(g[2 * CYCLE : 2 * CYCLE + int(1.5 * SR)]) >= 0)
+
+
+def test_tone_dips_under_speech_with_look_ahead_and_release():
+    stretch = PacingStretch(0, 12 * CYCLE, CYCLE, CYCLE // 2)
+    speech = (30 * SR, 50 * SR)
+    layer = PacingLayer([stretch], SR, level_lufs=-36.0, speech_spans=[speech], duck_db=6.0, fade_s=0.0)
+    gain_db = 20 * np.log10(np.maximum(layer.gain(0, 12 * CYCLE).astype(np.float64), 1e-12))
+    attack, release = int(0.3 * SR), int(1.0 * SR)
+    assert gain_db[speech[0] - attack - 1] == pytest.approx(0.0, abs=1e-6)
+    assert np.all(np.abs(gain_db[speech[0] : speech[1]] + 6.0) < 1e-4)
+    assert gain_db[speech[1] + release + 1] == pytest.approx(0.0, abs=1e-6)
+    assert np.max(np.abs(np.diff(gain_db[speech[0] - attack : speech[0]]))) < 0.01  # no step, no click
+
+
+def test_stretches_at_different_rates_follow_each_other_without_a_gap_or_click():
+    five = 529_200
+    first = PacingStretch(0, 2 * CYCLE, CYCLE, CYCLE // 2, "bowl")
+    second = PacingStretch(2 * CYCLE, 2 * CYCLE + 2 * five, five, 211_680, "bowl")
+    layer = PacingLayer([first, second], SR, level_lufs=-36.0, fade_s=0.0)
+    x = render(layer, second.stop_sample, 500_000)
+    assert x[2 * CYCLE] == 0.0 and x[2 * CYCLE + five] == 0.0
+    jumps = np.abs(np.diff(x[2 * CYCLE - 2000 : 2 * CYCLE + 2000]))
+    assert jumps.max() <= np.percentile(np.abs(np.diff(x)), 99.9)

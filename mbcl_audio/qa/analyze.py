@@ -1,0 +1,235 @@
+"""Measure a built file as a listener gets it: decode it, never trust the plan.
+
+:func:`analyze_file` decodes the file (any format soundfile reads, MP3
+included) in blocks, meters it (:func:`mbcl_audio.master.meters.measure_with_series`),
+finds the room tone at head and tail, counts clipped runs, reads the MP3
+frame header, ID3 chapters and pacing tag, and checks everything against a
+:class:`~mbcl_audio.master.profiles.LoudnessProfile`. A file that cannot be
+decoded gives a failing report with a ``decode`` check, not an exception.
+
+Two decoding passes per file, whatever its length: the loudness pass (which
+also feeds :class:`~mbcl_audio.qa.scan.ChunkStats`) and the true-peak pass.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional, Union
+
+import numpy as np
+import soundfile as sf
+
+from ..audio import FileSource
+from ..export.tags import PacingCycles, parse_pacing_tag, read_tags
+from ..master.loudness import GATE_STEP_S
+from ..master.meters import LoudnessSeries, Measurement, measure_with_series
+from ..master.profiles import LoudnessProfile
+from .checks import Check, run_checks
+from .roomtone import find_room_tone
+from .scan import ChunkStats, ScanResult
+
+PathLike = Union[str, "os.PathLike[str]"]
+#: What ``pacing`` may be given as: parsed cycles, the tag's JSON text, or
+#: ``(start_sample, in_samples, cycle_samples)`` triples at the file's sample rate.
+PacingInput = Union[PacingCycles, str, Sequence[Sequence[int]], None]
+
+
+@dataclass(frozen=True, eq=False)
+class Series:
+    """What the plot draws, decimated: never more than a few ten thousand values."""
+
+    loudness: LoudnessSeries
+    scan: ScanResult
+
+
+@dataclass(frozen=True, eq=False)
+class FileFacts:
+    """Everything measured about one decodable file, before any judgement."""
+
+    measurement: Measurement
+    container: str  # soundfile's format name: "MP3", "WAV", "FLAC", "OGG"
+    sample_rate_hz: int
+    channels: int
+    #: Decoded length in samples per channel.
+    n_samples: int
+    bitrate_kbps: Optional[int]
+    bitrate_mode: Optional[str]  # "CBR", "VBR", "ABR" or "unknown" (MP3 only)
+    head_s: float
+    tail_s: float
+    #: Room tone RMS (dB) at head and tail; None when there is too little room tone.
+    room_tone_db: Optional[float]
+    #: The noise floor the ``noise-floor`` check uses: the room tone, else the meters' quietest 10 %.
+    noise_floor_db: float
+    noise_floor_from: str
+    clip_runs: int
+    first_clip_s: Optional[float]
+    #: ``(title, start_s, end_s)`` from the ID3 chapters, in time order.
+    chapters: tuple[tuple[str, float, float], ...]
+    pacing: Optional[PacingCycles]
+    #: Why a pacing tag present in the file could not be used, else "".
+    pacing_note: str
+    series: Series
+
+
+@dataclass(frozen=True, eq=False)
+class FileReport:
+    """The QA verdict on one file: its facts (None if undecodable) and its checks."""
+
+    path: Path
+    profile: LoudnessProfile
+    facts: Optional[FileFacts]
+    checks: tuple[Check, ...]
+    error: Optional[str] = None
+    #: Extra notes for the reader (e.g. an unreadable pacing tag); never affect the verdict.
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def passed(self) -> bool:
+        return self.error is None and all(c.passed for c in self.checks)
+
+    @property
+    def failures(self) -> list[Check]:
+        return [c for c in self.checks if not c.passed]
+
+    @property
+    def measurement(self) -> Optional[Measurement]:
+        return self.facts.measurement if self.facts is not None else None
+
+    def summary_line(self) -> str:
+        """``PASS  path`` or ``FAIL  path  check measured (limit ...); ...``."""
+        if self.passed:
+            return f"PASS  {self.path}"
+        return f"FAIL  {self.path}  " + "; ".join(c.outcome() if c.name != "decode" else c.message for c in self.failures)
+
+
+def analyze_file(path: PathLike, profile: LoudnessProfile, pacing: PacingInput = None) -> FileReport:
+    """Decode, measure and check the audio file at ``path`` against ``profile``.
+
+    ``pacing`` gives the breath cycles directly (the build knows them); when
+    None they are read from the file's pacing tag, if any. They only feed the
+    plot, never the verdict.
+    """
+    path = Path(path)
+    try:
+        facts = _measure_file(path, pacing)
+    except (sf.LibsndfileError, RuntimeError, OSError, ValueError, EOFError) as err:
+        message = f"{path}: cannot decode: {_reason(err)}"
+        decode = Check("decode", False, None, "decodable audio", "", message)
+        return FileReport(path=path, profile=profile, facts=None, checks=(decode,), error=message)
+    notes = (facts.pacing_note,) if facts.pacing_note else ()
+    return FileReport(path=path, profile=profile, facts=facts, checks=run_checks(profile, facts), notes=notes)
+
+
+def _reason(err: BaseException) -> str:
+    text = getattr(err, "error_string", None) or getattr(err, "strerror", None) or str(err) or type(err).__name__
+    return str(text)
+
+
+def _measure_file(path: Path, pacing: PacingInput) -> FileFacts:
+    if not path.is_file():
+        raise OSError(f"no such file: {path}")
+    container = str(sf.info(str(path)).format)
+    with FileSource(path) as source:
+        if source.n_samples <= 0:
+            raise ValueError("no audio frames")
+        sr, n = int(source.sample_rate), int(source.n_samples)
+        hop = int(round(GATE_STEP_S * sr))
+        stats = ChunkStats(sr, n, hop)
+        measurement, loudness = measure_with_series(source, on_chunk=stats)
+    scan = stats.result()
+    tone = find_room_tone(scan)
+    if tone.level_db is not None:
+        noise_db, noise_from = tone.level_db, "head and tail room tone"
+    else:
+        noise_db, noise_from = measurement.noise_floor_db, "quietest 10 % of 400 ms blocks (no room tone at head or tail)"
+    kbps, mode = _mp3_format(path) if container == "MP3" else (None, None)
+    chapters, tag_pacing = _tags(path)
+    cycles, note = _pacing(pacing if pacing is not None else tag_pacing, sr)
+    return FileFacts(
+        measurement=measurement,
+        container=container,
+        sample_rate_hz=sr,
+        channels=int(source.n_channels),
+        n_samples=n,
+        bitrate_kbps=kbps,
+        bitrate_mode=mode,
+        head_s=tone.head_s,
+        tail_s=tone.tail_s,
+        room_tone_db=tone.level_db,
+        noise_floor_db=noise_db,
+        noise_floor_from=noise_from,
+        clip_runs=scan.clip_runs,
+        first_clip_s=None if scan.first_clip_sample is None else scan.first_clip_sample / sr,
+        chapters=chapters,
+        pacing=cycles,
+        pacing_note=note,
+        series=Series(loudness=loudness, scan=scan),
+    )
+
+
+def _mp3_format(path: Path) -> tuple[Optional[int], Optional[str]]:
+    """Bitrate (kb/s) from the first frame header, and mutagen's bitrate mode (CBR / VBR / ABR / unknown)."""
+    from mutagen.mp3 import MP3, BitrateMode
+
+    from ..export.mp3 import first_frame_format
+
+    try:
+        kbps, _ = first_frame_format(path)
+    except ValueError:
+        return None, None
+    try:
+        mode = MP3(path).info.bitrate_mode
+    except Exception:  # mutagen raises its own errors for odd headers; the kb/s is still known
+        return kbps, "unknown"
+    names = {BitrateMode.CBR: "CBR", BitrateMode.VBR: "VBR", BitrateMode.ABR: "ABR"}
+    return kbps, names.get(mode, "unknown")
+
+
+def _tags(path: Path) -> tuple[tuple[tuple[str, float, float], ...], Optional[str]]:
+    """Chapters (title, start s, end s) and the raw pacing tag; none for a file without ID3."""
+    from mutagen import MutagenError
+
+    try:
+        tags = read_tags(path)
+    except (MutagenError, ValueError, OSError):
+        return (), None
+    chapters = tuple((title, start_ms / 1000.0, end_ms / 1000.0) for title, start_ms, end_ms in tags["chapters"])
+    return chapters, tags.get("pacing")
+
+
+def _pacing(value: PacingInput, sample_rate: int) -> tuple[Optional[PacingCycles], str]:
+    if value is None:
+        return None, ""
+    if isinstance(value, PacingCycles):
+        return value, ""
+    if isinstance(value, str):
+        try:
+            return parse_pacing_tag(value), ""
+        except ValueError as err:
+            return None, f"pacing tag ignored: {err}"
+    cycles = tuple((int(a), int(b), int(c)) for a, b, c in value)
+    return PacingCycles(sample_rate=sample_rate, cycles=tuple(sorted(cycles))), ""
+
+
+def finite_or_none(value: Optional[float]) -> Optional[float]:
+    """``value`` unless it is None or not finite (JSON has no -inf)."""
+    return value if value is not None and math.isfinite(value) else None
+
+
+def band_envelope(scan: ScanResult) -> tuple[np.ndarray, np.ndarray]:
+    """``(centre times s, level 0..1)`` of the low band per 100 ms, normalized to its 99th percentile.
+
+    The RMS (not the energy) is normalized, so the shape reads like the tone's
+    amplitude envelope; the top percent is clipped to 1 so a single loud word
+    does not flatten the rest.
+    """
+    hop_s = scan.band_hop / scan.sample_rate
+    times = (np.arange(scan.band_energy.size) + 0.5) * hop_s
+    rms = np.sqrt(scan.band_energy / scan.band_hop)
+    top = float(np.percentile(rms, 99)) if rms.size else 0.0
+    level = np.clip(rms / top, 0.0, 1.0) if top > 0 else np.zeros_like(rms)
+    return times, level

@@ -1,0 +1,75 @@
+"""Each generated bed is deterministic, at LOOP_LUFS, seamless, and sounds like its recipe."""
+
+import hashlib
+
+import numpy as np
+import pyloudnorm
+import pytest
+from bed_measure import band_fraction_db, envelope_modulation, seam_report, spectral_centroid_hz
+
+from mbcl_audio.render.bed import BED_NAMES, LOOP_LUFS, LOOP_S, bed_loop
+from mbcl_audio.render.bed import generated
+from mbcl_audio.render.bed.generated import OCEAN_SWELL_CYCLES
+
+SR = 44_100
+
+
+@pytest.fixture(scope="module")
+def loops():
+    return {name: bed_loop(name, SR) for name in BED_NAMES}
+
+
+def test_the_three_default_beds_are_offered():
+    assert BED_NAMES == ("warm-pad", "ocean", "rain")
+
+
+@pytest.mark.parametrize("name", BED_NAMES)
+def test_bed_is_deterministic_stereo_and_at_loop_loudness(name, loops):
+    loop = loops[name]
+    fresh = generated._RECIPES[name](SR)  # uncached: a second, independent synthesis
+    assert hashlib.sha256(fresh.tobytes()).digest() == hashlib.sha256(loop.tobytes()).digest()
+    assert loop.dtype == np.float32 and loop.shape == (int(LOOP_S * SR), 2)
+    assert abs(pyloudnorm.Meter(SR).integrated_loudness(loop) - LOOP_LUFS) < 0.05
+    # Stereo, not two copies of one channel.
+    assert not np.array_equal(loop[:, 0], loop[:, 1])
+
+
+@pytest.mark.parametrize("name", BED_NAMES)
+def test_bed_loops_without_a_seam(name, loops):
+    report = seam_report(loops[name], SR)
+    assert report["jump_ok"], report  # wrap step no larger than the 99.9th percentile of ordinary steps
+    assert report["level_ok"], report  # 100 ms levels either side of the wrap: an ordinary neighbour pair
+
+
+def test_bed_loop_hands_out_copies():
+    a = bed_loop("rain", SR)
+    a[:] = 0
+    assert np.any(bed_loop("rain", SR))
+
+
+def test_beds_differ_measurably(loops):
+    centroid = {name: spectral_centroid_hz(loop, SR) for name, loop in loops.items()}
+    above_2k = {name: band_fraction_db(loop, SR, 2000.0) for name, loop in loops.items()}
+    swell = {name: envelope_modulation(loop, SR, OCEAN_SWELL_CYCLES) for name, loop in loops.items()}
+    # A drone, a surf and a rain: centroids an octave or more apart.
+    assert centroid["warm-pad"] * 2 < centroid["ocean"] and centroid["ocean"] * 2 < centroid["rain"], centroid
+    # Rain carries far more high-frequency energy than the pad (at least 30 dB more share above 2 kHz)...
+    assert above_2k["rain"] > above_2k["warm-pad"] + 30, above_2k
+    # ...yet stays gentle: most of its power is below 2 kHz.
+    assert above_2k["rain"] < -3.0, above_2k
+    # The ocean swells at its wave rate (an 8 s period): a deep envelope modulation the others lack.
+    assert swell["ocean"] > 0.3, swell
+    assert swell["warm-pad"] < 0.05 and swell["rain"] < 0.05, swell
+
+
+def test_ocean_has_no_harsh_highs(loops):
+    assert band_fraction_db(loops["ocean"], SR, 4000.0) < -40.0
+
+
+def test_generation_is_fast_enough():
+    import time
+
+    for name in BED_NAMES:
+        t0 = time.perf_counter()
+        generated._RECIPES[name](SR)
+        assert time.perf_counter() - t0 < 4.0, name  # budget ~3 s; margin for a loaded CI machine
