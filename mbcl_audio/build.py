@@ -116,15 +116,15 @@ def resolve_profile(script: Script, options: BuildOptions) -> LoudnessProfile:
     return profile
 
 
-def shift_chapters(chapters: Sequence[Chapter], head_samples: int, n_samples: int) -> tuple[Chapter, ...]:
-    """Chapters of a track with ``head_samples`` of room tone put before it; the first still starts at 0
-    and the last runs to ``n_samples``."""
+def shift_chapters(chapters: Sequence[Chapter], shift_samples: int, n_samples: int) -> tuple[Chapter, ...]:
+    """Chapters moved by ``shift_samples`` (room tone put before, silence trimmed); the first still
+    starts at 0, the last runs to ``n_samples``, and every one stays inside the track."""
     out = []
     for k, c in enumerate(chapters):
-        start = 0 if k == 0 else c.start_sample + head_samples
-        stop = n_samples if k == len(chapters) - 1 else c.stop_sample + head_samples
+        start = 0 if k == 0 else min(max(c.start_sample + shift_samples, 0), n_samples - 1)
+        stop = n_samples if k == len(chapters) - 1 else min(max(c.stop_sample + shift_samples, 1), n_samples)
         out.append(Chapter(c.title, start, stop))
-    return tuple(out)
+    return tuple(ch for ch in out if ch.stop_sample > ch.start_sample)
 
 
 def target_samples(script: Script, speech_samples: Sequence[int], length_s: Optional[Union[float, str]]) -> int:
@@ -349,9 +349,13 @@ def build_track(
     bitrate = profile.bitrate_kbps or options.bitrate_kbps
     head = seconds_to_samples(profile.head_target_s, SAMPLE_RATE)
     tail = seconds_to_samples(profile.tail_target_s, SAMPLE_RATE)
-    n_samples = head + plan.length_samples + tail
-    chapters = shift_chapters(plan.chapters, head, n_samples) if head or tail else plan.chapters
-    cycles = pacing_cycles(mix, head)
+    # A profile that measures room tone (ACX) gets the track's own leading and trailing
+    # silence replaced by exactly the room tone it asks for.
+    body = mix.sound_span() if head or tail else (0, plan.length_samples)
+    n_samples = head + body[1] - body[0] + tail
+    shift = head - body[0]
+    chapters = shift_chapters(plan.chapters, shift, n_samples) if head or tail else plan.chapters
+    cycles = [c for c in pacing_cycles(mix, shift) if 0 <= c[0] < n_samples]
     path = output_path(script, out_dir, None if options.length_s is None else plan.length_samples / SAMPLE_RATE)
     tags = TrackTags(
         title=front.title,
@@ -373,7 +377,7 @@ def build_track(
                 mix, profile.target, profile.ceiling_dbtp, headroom_db, measure=profile.target_measure
             )
             if head or tail:
-                mastered = RoomTonePadded(mastered, head, tail)
+                mastered = RoomTonePadded(mastered, head, tail, body=body)
             clock.start("encode")
             write_track(mastered, staging, tags, chapters, bitrate)
             clock.start("verify")

@@ -33,24 +33,35 @@ def room_tone(n_samples: int, n_channels: int, sample_rate: int, level_db: float
 
 
 class RoomTonePadded:
-    """``source`` with ``head_samples`` of room tone before it and ``tail_samples`` after it (a Source)."""
+    """``source[body_start:body_stop]`` with ``head_samples`` of room tone before it and
+    ``tail_samples`` after it (a Source). The body defaults to the whole source."""
 
-    def __init__(self, source: Source, head_samples: int, tail_samples: int, level_db: float = ROOM_TONE_DB):
+    def __init__(
+        self,
+        source: Source,
+        head_samples: int,
+        tail_samples: int,
+        level_db: float = ROOM_TONE_DB,
+        body: tuple[int, int] | None = None,
+    ):
         self.source = source
         self.sample_rate = source.sample_rate
         self.n_channels = source.n_channels
         self.head_samples = int(head_samples)
         self.tail_samples = int(tail_samples)
-        self.n_samples = self.head_samples + source.n_samples + self.tail_samples
+        self.body_start, self.body_stop = body if body is not None else (0, source.n_samples)
+        self.n_samples = self.head_samples + (self.body_stop - self.body_start) + self.tail_samples
         self._head = room_tone(self.head_samples, self.n_channels, self.sample_rate, level_db, seed=1)
         self._tail = room_tone(self.tail_samples, self.n_channels, self.sample_rate, level_db, seed=2)
 
     def read(self, start: int, stop: int) -> np.ndarray:
         out = np.zeros((stop - start, self.n_channels), dtype=np.float32)
-        body_start, body_stop = self.head_samples, self.head_samples + self.source.n_samples
+        body_start = self.head_samples
+        body_stop = body_start + self.body_stop - self.body_start
+        offset = self.body_start - body_start
         for lo, hi, fill in (
             (0, body_start, lambda a, b: self._head[a:b]),
-            (body_start, body_stop, lambda a, b: self.source.read(a - body_start, b - body_start)),
+            (body_start, body_stop, lambda a, b: self.source.read(a + offset, b + offset)),
             (body_stop, self.n_samples, lambda a, b: self._tail[a - body_stop : b - body_stop]),
         ):
             a, b = max(start, lo), min(stop, hi)

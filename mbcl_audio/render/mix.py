@@ -130,6 +130,23 @@ class TrackMix:
                 bell_times(bell, chapter_starts, last_speech_end, self.n_samples, len(strike), self.sample_rate)
             )
 
+    def sound_span(self) -> tuple[int, int]:
+        """``(first, stop)``: where any layer can sound, from the plan (no audio is read).
+
+        Delivery formats that want a measured amount of room tone before the
+        first and after the last sound (ACX) trim to this span.
+        """
+        spans = [(at, at + len(clip)) for at, clip in self._speech]
+        if self.pacing is not None:
+            spans += [st.span for st in self.pacing.stretches]
+        if self._bell is not None:
+            spans += [(at, min(self.n_samples, at + len(self._bell))) for at in self.bell_starts]
+        if self.bed is not None:
+            spans.append((0, self.bed.fade_out_stop))
+        if not spans:
+            return (0, self.n_samples)
+        return (max(0, min(a for a, _ in spans)), min(self.n_samples, max(b for _, b in spans)))
+
     def voice(self, start: int, stop: int) -> np.ndarray:
         """The placed utterances for ``[start, stop)``, mono float32."""
         out = np.zeros(stop - start, dtype=np.float32)

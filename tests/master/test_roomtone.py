@@ -1,0 +1,32 @@
+"""Room tone: generated, quiet but not digital silence, placed exactly around the trimmed body."""
+
+import numpy as np
+
+from mbcl_audio.audio import ArraySource
+from mbcl_audio.master.roomtone import ROOM_TONE_DB, RoomTonePadded, room_tone
+
+SR = 44_100
+
+
+def db(x):
+    return 10 * np.log10(np.mean(np.asarray(x, dtype=np.float64) ** 2))
+
+
+def test_room_tone_is_at_its_level_deterministic_and_never_digital_silence():
+    a = room_tone(SR, 2, SR)
+    np.testing.assert_array_equal(a, room_tone(SR, 2, SR))
+    assert abs(db(a[:, 0]) - ROOM_TONE_DB) < 0.01 and abs(db(a[:, 1]) - ROOM_TONE_DB) < 0.01
+    assert np.count_nonzero(a == 0) == 0
+    # Little rumble: under 5 % of its power below 40 Hz.
+    spectrum = np.abs(np.fft.rfft(a[:, 0])) ** 2
+    freqs = np.fft.rfftfreq(SR, 1 / SR)
+    assert spectrum[freqs < 40].sum() < 0.05 * spectrum.sum()
+
+
+def test_padding_puts_room_tone_around_exactly_the_body():
+    body = np.ones((10 * SR, 2), dtype=np.float32) * 0.5
+    padded = RoomTonePadded(ArraySource(body, SR), head_samples=SR // 2, tail_samples=2 * SR, body=(SR, 4 * SR))
+    assert padded.n_samples == SR // 2 + 3 * SR + 2 * SR
+    x = np.concatenate([padded.read(s, min(s + 12_345, padded.n_samples)) for s in range(0, padded.n_samples, 12_345)])
+    assert np.all(x[SR // 2 : SR // 2 + 3 * SR] == 0.5)
+    assert abs(db(x[: SR // 2]) - ROOM_TONE_DB) < 0.5 and abs(db(x[-2 * SR :]) - ROOM_TONE_DB) < 0.5
