@@ -74,14 +74,36 @@ def _speech_durations(script: Script, cache: Optional[SpeechCache]) -> tuple[lis
     return durations, []
 
 
-def check_script(path: Path, cache: Optional[SpeechCache] = None) -> list[Problem]:
-    """All problems of one script: syntax, front matter, includes, length range, breath-locked halves."""
+def _sound_problems(script: Script, path: Path, music_dir: Path, project_dir: Path) -> list[Problem]:
+    """The bed must exist (generated, or a file in ``music_dir``) and the profile must be known."""
+    from .master.profiles import get_profile, load_project_config
+    from .render.bed import BED_NAMES
+    from .render.bed.user import find_bed_file
+
+    problems = []
+    bed = script.front.bed
+    if bed != "none" and bed not in BED_NAMES and find_bed_file(bed, music_dir) is None:
+        problems.append(
+            Problem(str(path), f"bed {bed!r} is neither a generated bed ({', '.join(BED_NAMES)}) nor a file in {music_dir}/")
+        )
+    try:
+        get_profile(script.front.profile or None, load_project_config(project_dir))
+    except MbclError as exc:
+        problems.append(Problem(str(path), str(exc)))
+    return problems
+
+
+def check_script(
+    path: Path, cache: Optional[SpeechCache] = None, music_dir: Path = Path("music"), project_dir: Path = Path(".")
+) -> list[Problem]:
+    """All problems of one script: syntax, front matter, includes, bed and loudness profile, length
+    range, breath-locked halves, pacing stretches."""
     path = Path(path)
     errors = collect_problems(path)
     if errors:
         return [Problem(str(e.pos), e.message) for e in errors]
     script = parse_script(path)
-    problems = _name_problems(script, path)
+    problems = _name_problems(script, path) + _sound_problems(script, path, Path(music_dir), Path(project_dir))
     speech, measured = _speech_durations(script, cache)
     problems.extend(measured)
     try:

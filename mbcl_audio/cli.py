@@ -247,6 +247,35 @@ def check(paths):
     epilog="""Examples:
 
 \b
+  mbcl-audio profiles
+  mbcl-audio build 1 --profile podcast"""
+)
+def profiles():
+    """List the loudness profiles: the shipped ones and those in ./mbcl-audio.toml.
+
+    The default one (the project's [build] profile, else meditation) is marked with *.
+    """
+    from .master.profiles import DEFAULT_PROFILE, all_profiles, load_project_config
+
+    try:
+        config = load_project_config()
+        found = all_profiles(config)
+    except USER_ERRORS as exc:
+        _fail(exc)
+    default = config.profile or DEFAULT_PROFILE
+    for name, p in sorted(found.items()):
+        unit = "LUFS" if p.target_measure == "lufs" else "dB RMS"
+        peaks = f"true peak <= {p.true_peak_dbtp:g} dBTP" + (
+            f", sample peak <= {p.sample_peak_dbfs:g} dBFS" if p.sample_peak_dbfs is not None else ""
+        )
+        mark = "*" if name == default else " "
+        click.echo(f"{mark} {name:<12} {p.target:g} {unit} +/- {p.tolerance:g}, {peaks}  {p.description}")
+
+
+@main.command(
+    epilog="""Examples:
+
+\b
   mbcl-audio voices
   mbcl-audio voices --voices /path/to/voices"""
 )

@@ -69,3 +69,23 @@ def test_a_script_whose_speech_is_all_optional_is_an_error(tmp_path):
     path = write(tmp_path, "[optional 1]\nOnly this.\n\n[pause 1s..60s]\n[end optional]\n")
     messages = [p.message for p in check_script(path, SpeechCache(tmp_path / "cache"))]
     assert "every utterance is inside an optional passage: the shortest version would be silent" in messages
+
+
+def test_unknown_bed_and_profile_are_reported(tmp_path):
+    from mbcl_audio.check import check_script
+
+    folder = tmp_path / "en"
+    folder.mkdir()
+    script = folder / "03-t.txt"
+    script.write_text(
+        '+++\ntrack = 3\ntitle = "T"\nlanguage = "en"\nlength = "20s"\nbed = "seagulls"\nprofile = "loud"\n+++\n\n'
+        "Hello.\n\n[pause 2s..30s]\n",
+        encoding="utf-8",
+    )
+    messages = [p.message for p in check_script(script, music_dir=tmp_path / "music", project_dir=tmp_path)]
+    assert any("bed 'seagulls' is neither a generated bed (warm-pad, ocean, rain)" in m for m in messages)
+    assert any("unknown loudness profile 'loud'" in m for m in messages)
+    (tmp_path / "music").mkdir()
+    (tmp_path / "music" / "seagulls.wav").write_bytes(b"")  # found by name; its content is checked at build time
+    (tmp_path / "mbcl-audio.toml").write_text("[profiles.loud]\ntarget_lufs = -14\n")
+    assert check_script(script, music_dir=tmp_path / "music", project_dir=tmp_path) == []

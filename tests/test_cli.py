@@ -167,3 +167,14 @@ def test_check_lists_every_problem_of_a_broken_script(tmp_path):
     ]:
         assert f"{bad}:{where}: error: {what}" in result.output
     assert "1 scripts checked: 7 errors" in result.output
+
+
+def test_profiles_lists_shipped_and_project_profiles(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mbcl-audio.toml").write_text('[build]\nprofile = "night"\n[profiles.night]\ntarget_lufs = -24\n')
+    result = run("profiles")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert any(line.startswith("* night") and "-24 LUFS" in line for line in lines)
+    assert any(line.startswith("  acx") and "-22 dB RMS +/- 1, true peak <= -3 dBTP, sample peak <= -3 dBFS" in line for line in lines)
+    assert any(line.startswith("  meditation") and "-18 LUFS +/- 0.5" in line for line in lines)
