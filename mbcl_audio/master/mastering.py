@@ -18,6 +18,7 @@ import numpy as np
 from mbcl_audio.audio import BLOCK_SAMPLES, Source, iter_blocks
 from mbcl_audio.master.limiter import TruePeakLimiter
 from mbcl_audio.master.loudness import integrated_loudness
+from mbcl_audio.master.meters import power_db
 from mbcl_audio.master.truepeak import true_peak_source
 
 #: Stop correcting once the output is this close to the target (LU).
@@ -50,7 +51,7 @@ def rms_db(source: Source, block_samples: int = BLOCK_SAMPLES) -> float:
         x = source.read(start, stop).astype(np.float64)
         total += float(np.einsum("ij,ij->", x, x))
         count += x.size
-    return 10.0 * math.log10(total / count) if total > 0 else -math.inf
+    return power_db(total / count)
 
 
 #: What :func:`master` can aim at: integrated loudness, or unweighted RMS (ACX).

@@ -82,7 +82,8 @@ class Measurement:
     duration_s: float
 
 
-def _power_db(mean_square: float) -> float:
+def power_db(mean_square: float) -> float:
+    """A mean square as dB (``-inf`` for 0)."""
     return 10.0 * math.log10(mean_square) if mean_square > 0 else -math.inf
 
 
@@ -219,11 +220,11 @@ def measure_with_series(
     short_term = short_term_lufs(energy, hop)
 
     total_count = n * n_ch
-    rms_db = _power_db(float(raw.sum()) / total_count) if total_count else -math.inf
+    rms_db = power_db(float(raw.sum()) / total_count) if total_count else -math.inf
 
     if spans:
         count = sum(b - a for a, b in spans) * n_ch
-        noise_db = _power_db(float(table(pause_chunks).sum()) / count)
+        noise_db = power_db(float(table(pause_chunks).sum()) / count)
     elif total_count:
         # 400 ms blocks wholly inside the track (one shorter block for a short track).
         whole = n // hop
@@ -232,7 +233,7 @@ def measure_with_series(
         blocks = np.lib.stride_tricks.sliding_window_view(sums, width).sum(axis=-1)
         block_ms = blocks / (min(width * hop, n) * n_ch)
         k = max(1, int(math.ceil(NOISE_FLOOR_QUANTILE * block_ms.size)))
-        noise_db = _power_db(float(np.sort(block_ms)[:k].mean()))
+        noise_db = power_db(float(np.sort(block_ms)[:k].mean()))
     else:
         noise_db = -math.inf
 

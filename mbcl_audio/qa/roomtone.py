@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..master.meters import power_db
 from .scan import ScanResult
 
 #: How far (dB) above the quietest window a window must be to count as sound.
@@ -52,12 +53,8 @@ class RoomTone:
     has_sound: bool
 
 
-def _db(mean_square: float) -> float:
-    return 10.0 * math.log10(mean_square) if mean_square > 0 else -math.inf
-
-
 def _threshold_db(region_ms: np.ndarray) -> float:
-    quietest = _db(float(np.percentile(region_ms, QUIET_PERCENTILE))) if region_ms.size else -math.inf
+    quietest = power_db(float(np.percentile(region_ms, QUIET_PERCENTILE))) if region_ms.size else -math.inf
     lo, hi = THRESHOLD_RANGE_DB
     return min(max(quietest + ONSET_ABOVE_FLOOR_DB, lo), hi)
 
@@ -79,11 +76,11 @@ def find_room_tone(scan: ScanResult) -> RoomTone:
     tail_loud = np.flatnonzero(level > tail_thr)
     if head_loud.size == 0 or tail_loud.size == 0:
         whole = n / sr
-        return RoomTone(whole, whole, _db(float(ms.mean())), head_thr, tail_thr, False)
+        return RoomTone(whole, whole, power_db(float(ms.mean())), head_thr, tail_thr, False)
     first = int(scan.window_starts[head_loud[0]])
     last = int(scan.window_stops[tail_loud[-1]])
     guard = int(round(GUARD_S * sr))
     quiet = (scan.window_stops <= first - guard) | (scan.window_starts >= last + guard)
     enough = quiet.sum() * (scan.window_stops[0] - scan.window_starts[0]) >= MIN_ROOM_TONE_S * sr
-    level_db = _db(float(ms[quiet].mean())) if enough else None
+    level_db = power_db(float(ms[quiet].mean())) if enough else None
     return RoomTone(first / sr, (n - last) / sr, level_db, head_thr, tail_thr, True)
