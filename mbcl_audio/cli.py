@@ -15,6 +15,7 @@ from rich.text import Text
 from . import SAMPLE_RATE, __version__
 from .build import BuildOptions, build_track, prepare_track, resolve_scripts, target_samples
 from .errors import MbclError
+from .render.mix import MixSettings
 from .render.tones import TONE_FAMILIES
 from .units import format_duration, parse_duration_s
 
@@ -105,6 +106,8 @@ def _length(ctx, param, value: str | None) -> float | str | None:
 @click.option("--bed", metavar="BED", help="Background bed: warm-pad, ocean, rain, a file in the music folder, or none (default: the script's).")
 @click.option("--pacing/--no-pacing", default=True, show_default=True, help="Sound the pacing tone where the script asks for it.")
 @click.option("--tone", "pacing_sound", type=click.Choice(TONE_FAMILIES), help="Tone family of the pacing tone (default: the script's).")
+@click.option("--bed-level", "bed_level_lu", type=float, default=MixSettings.bed_level_lu, show_default=True, help="Bed level in the pauses, in LU relative to the voice.")
+@click.option("--tone-level", "pacing_level_lu", type=float, default=MixSettings.pacing_level_lu, show_default=True, help="Pacing tone level, in LU relative to the voice.")
 @click.option("--bell", "bell", callback=_bell, metavar="PLACES", help="Strike a bell at start, end and/or sections (comma-separated), or none (default: the script's).")
 @click.option("--profile", metavar="PROFILE", help="Loudness profile: meditation, ebu-r128, podcast, acx or one from mbcl-audio.toml (default: the script's, the project's, then meditation).")
 @click.option("--loudness", "target_lufs", type=float, default=None, help="Override the profile's loudness target (LUFS; dB RMS for acx).")
@@ -116,7 +119,8 @@ def _length(ctx, param, value: str | None) -> float | str | None:
 @click.option("--commercial", is_flag=True, help="The set is for sale: refuse a voice whose licence forbids commercial use.")
 @click.option("--require-takes", is_flag=True, help="With a voice of recorded takes: fail on a missing take instead of speaking it with the fallback voice.")
 def build(
-    target, languages, lengths, voice, bed, pacing, pacing_sound, bell, profile, target_lufs, qa, music_dir,
+    target, languages, lengths, voice, bed, pacing, pacing_sound, bed_level_lu, pacing_level_lu, bell, profile,
+    target_lufs, qa, music_dir,
     out_dir, scripts_dir, voices_dir, commercial, require_takes,
 ):
     """Build TARGET (a script file or a track number) into tagged, loudness-normalized MP3s.
@@ -139,6 +143,7 @@ def build(
                 options = BuildOptions(
                     length_s=length, voice=voice, bed=bed, pacing=pacing, pacing_sound=pacing_sound, bell=bell,
                     profile=profile, target_lufs=target_lufs, qa=qa, music_dir=music_dir,
+                    mix=MixSettings(bed_level_lu=bed_level_lu, pacing_level_lu=pacing_level_lu),
                     commercial=commercial, voices_dir=voices_dir, require_takes=require_takes,
                 )
                 label = f"{path}" + (f" ({length if isinstance(length, str) else format_duration(length)})" if length else "")

@@ -1,0 +1,77 @@
+"""The mix sets every layer relative to the voice in LU, places the bell, and knows where sound is."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mbcl_audio.master.loudness import array_loudness
+from mbcl_audio.plan import fit
+from mbcl_audio.render.mix import CENTRED_MONO_GAIN_LU, MixSettings, TrackMix
+from mbcl_audio.script.model import FrontMatter, PacingChange, Pause, Script, Section, SourcePos, Speech
+
+SR = 44_100
+POS = SourcePos("t.txt", 1, 1)
+
+
+def speech_clip(seconds: float, lufs: float = -20.0, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    n = int(seconds * SR)
+    x = rng.standard_normal(n) * (0.6 + 0.4 * np.sin(np.arange(n) / SR * 2 * np.pi * 3))  # syllable-ish
+    x = x.astype(np.float32)
+    return x * np.float32(10 ** ((lufs - array_loudness(x, SR)) / 20))
+
+
+@pytest.fixture(scope="module")
+def plan_and_clips():
+    front = FrontMatter(track=1, title="T", language="en", length_s=120.0)
+    items = (
+        Section("A", POS), Speech("one", POS), Pause(40, 40, POS, silence=True),
+        Section("B", POS), PacingChange("on", POS), Speech("two", POS), Pause(5, 100, POS),
+    )
+    clips = [speech_clip(4.0, seed=1), speech_clip(4.0, seed=2)]
+    plan = fit(Script(Path("t.txt"), front, items), [len(c) for c in clips], 120 * SR, SR)
+    return plan, clips
+
+
+@pytest.mark.parametrize("bed_level_lu", [-22.0, -12.0])
+def test_bed_sits_at_its_level_below_the_voice_in_a_pause(plan_and_clips, bed_level_lu):
+    plan, clips = plan_and_clips
+    mix = TrackMix(plan, clips, bed="rain", pacing=False, settings=MixSettings(bed_level_lu=bed_level_lu, swell_db=0.0))
+    # The silence between the utterances, away from the duck and fade edges.
+    a, b = plan.events[1].start_sample + 5 * SR, plan.events[1].stop_sample - 5 * SR
+    bed_lufs = array_loudness(mix.read(a, b), SR)
+    voice_lufs = -20.0 + CENTRED_MONO_GAIN_LU  # the voice, centred in stereo
+    assert abs(bed_lufs - voice_lufs - bed_level_lu) < 0.5
+
+
+def test_bed_swells_in_a_long_silence(plan_and_clips):
+    plan, clips = plan_and_clips
+    flat = TrackMix(plan, clips, bed="warm-pad", pacing=False, settings=MixSettings(swell_db=0.0))
+    swell = TrackMix(plan, clips, bed="warm-pad", pacing=False, settings=MixSettings(swell_db=3.0))
+    mid = (plan.events[1].start_sample + plan.events[1].stop_sample) // 2
+    ratio_db = 20 * np.log10(swell.bed.gain_curve(mid, mid + 1)[0] / flat.bed.gain_curve(mid, mid + 1)[0])
+    assert abs(ratio_db - 3.0) < 0.01
+
+
+@pytest.mark.parametrize("family", ["glide", "ocean", "bowl"])
+def test_pacing_tone_is_at_its_level_below_the_voice_for_every_family(plan_and_clips, family):
+    from dataclasses import replace
+
+    plan, clips = plan_and_clips
+    plan = replace(plan, pacing=tuple(replace(st, sound=family) for st in plan.pacing))
+    mix = TrackMix(plan, clips, bed=None, settings=MixSettings(pacing_level_lu=-16.0))
+    (st,) = plan.pacing
+    tone = mix.pacing.tone(st.start_sample, st.start_sample + 4 * st.cycle_samples)
+    assert abs(array_loudness(tone, SR) - (-20.0 - 16.0)) < 0.1
+
+
+def test_bell_strikes_where_asked_and_sound_span_covers_every_layer(plan_and_clips):
+    plan, clips = plan_and_clips
+    mix = TrackMix(plan, clips, bed=None, pacing=False, bell=("start", "sections", "end"))
+    last_word = max(e.stop_sample for e in plan.voice)
+    assert mix.bell_starts == (0, plan.chapters[1].start_sample, last_word + SR // 2)
+    first, stop = mix.sound_span()
+    assert first == 0 and stop == min(plan.length_samples, last_word + SR // 2 + len(mix._bell))
+    quiet = TrackMix(plan, clips, bed=None, pacing=False)
+    assert quiet.sound_span() == (plan.voice[0].start_sample, last_word)
