@@ -57,6 +57,10 @@ def read_padded(samples: np.ndarray, start: int, stop: int) -> np.ndarray:
     return out
 
 
+#: Audio files the project reads (user beds, takes, QA), in the order a bare name is tried.
+AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3")
+
+
 def raised_cosine(position: np.ndarray) -> np.ndarray:
     """The fade curve used everywhere: 0 at ``position`` 0, 1 at 1 (``sin^2``), flat at both ends.
 

@@ -12,13 +12,12 @@ from pathlib import Path
 
 import click
 
+from ..audio import AUDIO_SUFFIXES
 from ..errors import MbclError
 from ..master.profiles import get_profile, load_project_config
 from .analyze import analyze_file
 from .report import write_report
 
-#: Audio files a directory is searched for (recursively, case-insensitive).
-AUDIO_SUFFIXES = (".mp3", ".wav", ".flac", ".ogg")
 #: The report folder's name when --report is not given.
 DEFAULT_REPORT_DIR = "qa-report"
 

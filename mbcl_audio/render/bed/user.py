@@ -17,11 +17,10 @@ from typing import Optional
 
 import numpy as np
 
+from ...audio import AUDIO_SUFFIXES
 from ...master.loudness import array_loudness
 from .common import BedError, normalize_loop
 
-#: File types looked for in the music folder, in this order, when a bed is named without one.
-AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3")
 #: Default crossfade folded from a user file's end into its start (s).
 CROSSFADE_S = 3.0
 #: Longest stretch of a user file used as a bed (s); a loop is held in memory.
