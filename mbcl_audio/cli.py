@@ -160,8 +160,9 @@ def build(
                 for warning in warnings:
                     console.print(Text("warning: ", style="bold yellow") + Text(warning), soft_wrap=True, highlight=False)
                 # Listed as soon as it is written, so a later failure cannot hide it.
+                rms = f"RMS {r.qa.measurement.rms_db:.1f} dB  " if r.profile.target_measure == "rms" else ""
                 click.echo(
-                    f"{r.path}  {format_duration(r.duration_s)}  {r.profile.name}  {r.loudness_lufs:.1f} LUFS  "
+                    f"{r.path}  {format_duration(r.duration_s)}  {r.profile.name}  {rms}{r.loudness_lufs:.1f} LUFS  "
                     f"{r.true_peak_dbtp:.1f} dBTP  {len(r.plan.chapters)} chapters  "
                     f"speech: {r.synthesized} synthesized, {r.cached} cached"
                 )

@@ -57,7 +57,16 @@ def write_report(reports: Sequence[FileReport], out_dir: PathLike) -> ReportFile
 
 
 def png_names(reports: Sequence[FileReport]) -> list[Optional[str]]:
-    """A unique PNG file name per report with measurements (None for an undecodable file)."""
+    """A unique PNG file name per report with measurements (None for an undecodable file).
+
+    A track is named after its file (``01 Title.png``). Tracks whose file names
+    coincide (the same track built in several folders) are named after their
+    path below the folder they share (``glide-rain - nl - 01 Title.png``).
+    """
+    measured = [r for r in reports if r.facts is not None]
+    stems = [(r.path.stem or "track").lower() for r in measured]
+    clashing = [r for r, stem in zip(measured, stems) if stems.count(stem) > 1]
+    root = Path(os.path.commonpath([str(r.path.resolve().parent) for r in clashing])) if clashing else None
     used: set[str] = set()
     names: list[Optional[str]] = []
     for report in reports:
@@ -65,6 +74,9 @@ def png_names(reports: Sequence[FileReport]) -> list[Optional[str]]:
             names.append(None)
             continue
         stem = report.path.stem or "track"
+        if root is not None and report in clashing:
+            parts = report.path.resolve().with_suffix("").relative_to(root).parts
+            stem = " - ".join(parts)
         name, k = f"{stem}.png", 1
         while name.lower() in used:
             k += 1

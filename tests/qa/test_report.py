@@ -198,3 +198,18 @@ def test_cli_uses_the_project_profile(tmp_path, good_speech, monkeypatch):
     result = CliRunner().invoke(qa, ["a.wav"])
     assert result.exit_code == 1
     assert "limit -16.5..-15.5 LUFS" in result.output
+
+
+def test_tracks_with_the_same_file_name_get_plots_named_after_their_folders(tmp_path):
+    from qa_files import at_lufs
+
+    from mbcl_audio.qa.report import png_names
+
+    x = at_lufs(speech_like(8.0, seed=5), -18.0)
+    paths = [tmp_path / "set" / variant / "nl" / "01 Track.wav" for variant in ("glide-rain", "bowl-ocean")]
+    paths.append(tmp_path / "set" / "02 Other.wav")
+    for path in paths:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_wav(path, x)
+    reports = [analyze_file(p, get_profile("meditation")) for p in paths]
+    assert png_names(reports) == ["glide-rain - nl - 01 Track.png", "bowl-ocean - nl - 01 Track.png", "02 Other.png"]
