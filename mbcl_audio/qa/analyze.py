@@ -220,16 +220,23 @@ def finite_or_none(value: Optional[float]) -> Optional[float]:
     return value if value is not None and math.isfinite(value) else None
 
 
-def band_envelope(scan: ScanResult) -> tuple[np.ndarray, np.ndarray]:
-    """``(centre times s, level 0..1)`` of the low band per 100 ms, normalized to its 99th percentile.
+#: The band envelope's floor (dB below its 99th percentile): the plot's bottom.
+BAND_FLOOR_DB = -60.0
 
-    The RMS (not the energy) is normalized, so the shape reads like the tone's
-    amplitude envelope; the top percent is clipped to 1 so a single loud word
-    does not flatten the rest.
+
+def band_envelope(scan: ScanResult) -> tuple[np.ndarray, np.ndarray]:
+    """``(centre times s, level dB)`` of the low band per 100 ms, relative to its 99th percentile.
+
+    In dB, so a pacing tone 16 LU under the voice still shows its swell and
+    ebb next to the speech; the top percent is clipped to 0 dB so a single
+    loud word does not set the scale, and silence sits at ``BAND_FLOOR_DB``.
     """
     hop_s = scan.band_hop / scan.sample_rate
     times = (np.arange(scan.band_energy.size) + 0.5) * hop_s
     rms = np.sqrt(scan.band_energy / scan.band_hop)
     top = float(np.percentile(rms, 99)) if rms.size else 0.0
-    level = np.clip(rms / top, 0.0, 1.0) if top > 0 else np.zeros_like(rms)
-    return times, level
+    if top <= 0:
+        return times, np.full_like(rms, BAND_FLOOR_DB)
+    with np.errstate(divide="ignore"):
+        level = 20.0 * np.log10(np.minimum(rms / top, 1.0))
+    return times, np.maximum(level, BAND_FLOOR_DB)

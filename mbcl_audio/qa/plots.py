@@ -28,7 +28,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .analyze import FileReport, band_envelope
+from .analyze import BAND_FLOOR_DB, FileReport, band_envelope
 from .checks import fmt
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -152,15 +152,16 @@ def _pacing(ax, report: FileReport) -> None:
         rate = pacing.sample_rate
         inhale = [(s / rate / 60.0, i / rate / 60.0) for s, i, _ in pacing.cycles]
         exhale = [((s + i) / rate / 60.0, (c - i) / rate / 60.0) for s, i, c in pacing.cycles]
-        ax.broken_barh(inhale, (0.0, 1.05), facecolors=IN_BREATH_COLOUR, linewidth=0.0, label="in-breath")
-        ax.broken_barh(exhale, (0.0, 1.05), facecolors=OUT_BREATH_COLOUR, linewidth=0.0, label="out-breath")
+        span = (BAND_FLOOR_DB, 3.0 - BAND_FLOOR_DB)
+        ax.broken_barh(inhale, span, facecolors=IN_BREATH_COLOUR, linewidth=0.0, label="in-breath")
+        ax.broken_barh(exhale, span, facecolors=OUT_BREATH_COLOUR, linewidth=0.0, label="out-breath")
         title = f"(c) pacing: {len(pacing.cycles)} cycles from the pacing tag, with the 100-700 Hz envelope"
     else:
         title = "(c) pacing: 100-700 Hz envelope"
         note = "no pacing metadata" if not facts.pacing_note else facts.pacing_note
         ax.text(0.99, 0.92, note, transform=ax.transAxes, ha="right", va="top", fontsize=8, color="0.35")
     ax.plot(times_s / 60.0, level, color="0.15", linewidth=0.7, label="100-700 Hz envelope")
-    ax.set_ylim(0.0, 1.05)
-    ax.set_ylabel("band level")
+    ax.set_ylim(BAND_FLOOR_DB, 3.0)
+    ax.set_ylabel("band level (dB)")
     ax.set_title(title, loc="left")
     ax.legend(loc="upper left", fontsize=7)
