@@ -204,12 +204,14 @@ def report_markdown(reports: Sequence[FileReport], names: Sequence[Optional[str]
         lines.append(f"Profile **{name}**: {profile.description or '(no description)'}")
         lines.append("")
     lines += [f"{len(reports)} files: {passed} pass, {len(reports) - passed} fail.", ""]
+    # Tracks are told apart the way their plots are: by file name, or by folder where names coincide.
+    labels = [png[: -len(".png")] if png else r.path.name for r, png in zip(reports, names)]
     rows = []
-    for r in reports:
+    for r, label in zip(reports, labels):
         m = r.measurement
         noise = r.facts.noise_floor_db if r.facts is not None else None
         rows.append([
-            r.path.name, r.profile.name, _verdict(r),
+            label, r.profile.name, _verdict(r),
             fmt(m.integrated_lufs) if m else "-", fmt(m.true_peak_dbtp) if m else "-",
             fmt(m.loudness_range_lu) if m else "-", fmt(m.rms_db) if m else "-", fmt(noise),
         ])
@@ -218,8 +220,8 @@ def report_markdown(reports: Sequence[FileReport], names: Sequence[Optional[str]
          "Noise floor (dB)"],
         rows,
     )
-    for r, png in zip(reports, names):
-        lines += ["", f"## {_cell(r.path.name)}", "", f"`{r.path}`: {_verdict(r)}", ""]
+    for r, png, label in zip(reports, names, labels):
+        lines += ["", f"## {_cell(label)}", "", f"`{r.path}`: {_verdict(r)}", ""]
         if r.failures:
             lines.append("Failing checks:")
             lines.append("")
