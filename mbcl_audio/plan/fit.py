@@ -441,8 +441,14 @@ def _select(layouts: list[tuple[frozenset[int], _Layout]], target: int) -> Optio
 
 
 def _range(layouts: list[tuple[frozenset[int], _Layout]]) -> tuple[int, int]:
-    """Shortest length of the first prefix (no passages), longest of the last (all of them)."""
-    return _reach(layouts[0][1]).min_samples, _reach(layouts[-1][1]).max_samples
+    """Shortest and longest length over every prefix.
+
+    Usually the first prefix (no passages) is the shortest and the last (all of
+    them) the longest, but not always: leaving a passage out can put a
+    paragraph pause between two utterances it separated with less.
+    """
+    reaches = [_reach(layout) for _, layout in layouts]
+    return min(r.min_samples for r in reaches), max(r.max_samples for r in reaches)
 
 
 def select_passages(
@@ -460,16 +466,14 @@ def select_passages(
 
 
 def reachable_range(script: Script, speech_samples: Sequence[int], sample_rate: int) -> tuple[int, int]:
-    """Shortest (no optional passages) and longest (all of them) length in samples.
+    """Shortest (usually: no optional passages) and longest (usually: all of them) length in samples.
 
     Lengths in between are reachable except in gaps: between what one set of
     passages can reach and the next, or between pacing-aligned lengths when an
     anchored block is followed by less than one beat of elastic pause
     (:func:`fit` names the nearest reachable lengths).
     """
-    prefixes = _priority_prefixes(script)
-    ends = {prefixes[0], prefixes[-1]}
-    return _range([(p, _layout(script, speech_samples, sample_rate, p)) for p in prefixes if p in ends])
+    return _range(_prefix_layouts(script, speech_samples, sample_rate))
 
 
 def _nearest_reachable(layouts: list[tuple[frozenset[int], _Layout]], target: int) -> tuple[Optional[int], Optional[int]]:

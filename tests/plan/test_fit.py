@@ -431,3 +431,15 @@ def test_phrase_span_without_a_whole_cycle_is_a_located_error():
     with pytest.raises(PlanError) as err:
         fit(s, [SR] * 4, 40 * SR, SR)
     assert str(err.value).startswith("t.txt:9:1: error: a breath-locked span of 0:11.0 to 0:16.0 holds no whole breath cycle")
+
+
+def test_range_covers_a_passage_whose_absence_makes_the_track_longer():
+    """Leaving out a passage that holds only a zero pause puts a paragraph pause in its place."""
+    from mbcl_audio.script.model import Passage
+
+    s = script(sp(), Pause(0, 0, POS, passage=0), sp())
+    s = Script(s.path, s.front, s.items, (Passage(1, "p", POS),))
+    lo, hi = reachable_range(s, [SR // 10, SR // 10], SR)
+    assert (lo, hi) == (SR // 5, SR // 5 + int(1.5 * SR))
+    assert fit(s, [SR // 10, SR // 10], lo, SR).included_passages == ("p",)
+    assert fit(s, [SR // 10, SR // 10], hi, SR).included_passages == ()
