@@ -76,6 +76,24 @@ def iter_blocks(n_samples: int, block_samples: int = BLOCK_SAMPLES) -> Iterator[
         yield start, min(start + block_samples, n_samples)
 
 
+class SourceSlice:
+    """Samples ``[start, stop)`` of ``source`` as a source of their own (a Source)."""
+
+    def __init__(self, source: Source, start: int, stop: int):
+        self.source = source
+        self.start, self.stop = int(start), int(stop)
+        self.sample_rate = source.sample_rate
+        self.n_channels = source.n_channels
+        self.n_samples = self.stop - self.start
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        out = np.zeros((stop - start, self.n_channels), dtype=np.float32)
+        lo, hi = max(start, 0), min(stop, self.n_samples)
+        if hi > lo:
+            out[lo - start : hi - start] = self.source.read(lo + self.start, hi + self.start)
+        return out
+
+
 def read_all(source: Source) -> np.ndarray:
     """Read a whole source into memory (tests and short tracks only)."""
     return source.read(0, source.n_samples)

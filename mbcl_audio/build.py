@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING, Callable, Optional, Sequence, Union
 import numpy as np
 
 from . import SAMPLE_RATE
+from .audio import SourceSlice
 from .errors import BuildError, MbclError
 from .export import TrackTags, track_filename, write_track
 from .master import MasterResult, master
 from .master.profiles import LoudnessProfile, get_profile, load_project_config
-from .master.roomtone import RoomTonePadded
+from .master.roomtone import RoomTonePadded, quiet_edges
+from .qa.roomtone import THRESHOLD_RANGE_DB
 from .plan import Chapter, Plan, fit, reachable_range
 from .render.mix import MixSettings, TrackMix
 from .render.speech import prepare_utterances
@@ -43,6 +45,9 @@ DEFAULT_ALBUM = {
 }
 
 ProgressFn = Callable[[str], None]
+
+#: Louder than this (dB RMS, 10 ms windows) is sound to QA's room-tone check, quieter is room tone.
+ROOM_TONE_SOUND_DB = THRESHOLD_RANGE_DB[0]
 
 #: Limit this far below the ceiling: MP3 encoding adds inter-sample overshoot (dB).
 ENCODER_HEADROOM_DB = 0.5
@@ -117,14 +122,19 @@ def resolve_profile(script: Script, options: BuildOptions) -> LoudnessProfile:
 
 
 def shift_chapters(chapters: Sequence[Chapter], shift_samples: int, n_samples: int) -> tuple[Chapter, ...]:
-    """Chapters moved by ``shift_samples`` (room tone put before, silence trimmed); the first still
-    starts at 0, the last runs to ``n_samples``, and every one stays inside the track."""
-    out = []
-    for k, c in enumerate(chapters):
-        start = 0 if k == 0 else min(max(c.start_sample + shift_samples, 0), n_samples - 1)
-        stop = n_samples if k == len(chapters) - 1 else min(max(c.stop_sample + shift_samples, 1), n_samples)
-        out.append(Chapter(c.title, start, stop))
-    return tuple(ch for ch in out if ch.stop_sample > ch.start_sample)
+    """Chapters moved by ``shift_samples`` (room tone put before, silence trimmed).
+
+    A chapter that now starts before the track is dropped unless it is the
+    last such one (it then opens the track); one that starts at or past the
+    end is dropped. The first kept starts at 0 and each runs to the next.
+    """
+    starts = [(c.title, c.start_sample + shift_samples) for c in chapters]
+    early = [k for k, (_, at) in enumerate(starts) if at <= 0]
+    keep = [(title, max(at, 0)) for k, (title, at) in enumerate(starts) if (k == early[-1] if early and k in early else at < n_samples)]
+    if keep:
+        keep[0] = (keep[0][0], 0)
+    stops = [at for _, at in keep[1:]] + [n_samples]
+    return tuple(Chapter(title, at, stop) for (title, at), stop in zip(keep, stops) if stop > at)
 
 
 def target_samples(script: Script, speech_samples: Sequence[int], length_s: Optional[Union[float, str]]) -> int:
@@ -304,15 +314,20 @@ def takes_speech(
     return clips, tuple(warnings)
 
 
-def pacing_cycles(mix: TrackMix, head_samples: int = 0) -> list[tuple[int, int, int]]:
-    """``(start, in, length)`` samples of every pacing cycle that sounds in ``mix``, shifted by ``head_samples``."""
+def pacing_cycles(mix: TrackMix, shift_samples: int = 0) -> list[tuple[int, int, int]]:
+    """``(start, in, length)`` samples of every pacing cycle that sounds in ``mix``, moved by ``shift_samples``.
+
+    A cycle cut short by the end of its stretch is listed as far as it sounds,
+    so the cycles never overlap.
+    """
     if mix.pacing is None:
         return []
-    return [
-        (c.start_sample + head_samples, c.in_samples, c.cycle_samples)
-        for st in mix.pacing.stretches
-        for c in st.cycles()
-    ]
+    out = []
+    for st in mix.pacing.stretches:
+        for c in st.cycles():
+            length = min(c.cycle_samples, st.stop_sample - c.start_sample)
+            out.append((c.start_sample + shift_samples, min(c.in_samples, length), length))
+    return out
 
 
 def build_track(
@@ -349,22 +364,18 @@ def build_track(
     bitrate = profile.bitrate_kbps or options.bitrate_kbps
     head = seconds_to_samples(profile.head_target_s, SAMPLE_RATE)
     tail = seconds_to_samples(profile.tail_target_s, SAMPLE_RATE)
+    room_tone = bool(head or tail)
     # A profile that measures room tone (ACX) gets the track's own leading and trailing
     # silence replaced by exactly the room tone it asks for.
-    body = mix.sound_span() if head or tail else (0, plan.length_samples)
-    n_samples = head + body[1] - body[0] + tail
-    shift = head - body[0]
-    chapters = shift_chapters(plan.chapters, shift, n_samples) if head or tail else plan.chapters
-    cycles = [c for c in pacing_cycles(mix, shift) if 0 <= c[0] < n_samples]
+    body = mix.sound_span() if room_tone else (0, plan.length_samples)
     path = output_path(script, out_dir, None if options.length_s is None else plan.length_samples / SAMPLE_RATE)
-    tags = TrackTags(
+    base_tags = TrackTags(
         title=front.title,
         track_number=front.track,
         album=front.album or DEFAULT_ALBUM.get(front.language, "MBCL"),
         artist=front.artist or f"mbcl-audio ({track.voice_name})",
         language=front.language,
         comment=COMMENT,
-        pacing=pacing_tag_json(cycles, SAMPLE_RATE) if cycles else "",
     )
     # Encode to a staging file and measure it; only a file that passes replaces the old one.
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -373,11 +384,22 @@ def build_track(
     try:
         for _ in range(MAX_ATTEMPTS):
             clock.start("master")
+            # Master what will be heard: with room tone, the trimmed body, so an RMS target holds for the file.
             mastered, result = master(
-                mix, profile.target, profile.ceiling_dbtp, headroom_db, measure=profile.target_measure
+                SourceSlice(mix, *body) if room_tone else mix,
+                profile.target, profile.ceiling_dbtp, headroom_db, measure=profile.target_measure,
             )
-            if head or tail:
-                mastered = RoomTonePadded(mastered, head, tail, body=body)
+            pad_head = pad_tail = 0
+            if room_tone:
+                # What is already quiet at the edges (a bed fading) counts towards the room tone.
+                lead, trail = quiet_edges(mastered, ROOM_TONE_SOUND_DB, SAMPLE_RATE // 100, 10 * SAMPLE_RATE)
+                pad_head, pad_tail = max(0, head - lead), max(0, tail - trail)
+                mastered = RoomTonePadded(mastered, pad_head, pad_tail)
+            n_samples = mastered.n_samples
+            shift = pad_head - body[0]
+            chapters = shift_chapters(plan.chapters, shift, n_samples) if room_tone else plan.chapters
+            cycles = [c for c in pacing_cycles(mix, shift) if 0 <= c[0] < n_samples]
+            tags = replace(base_tags, pacing=pacing_tag_json(cycles, SAMPLE_RATE) if cycles else "")
             clock.start("encode")
             write_track(mastered, staging, tags, chapters, bitrate)
             clock.start("verify")

@@ -220,7 +220,8 @@ def plan(script, length, voice, as_json, synthesize):
   mbcl-audio check scripts/en/03-kindness-meditation-yourself.txt"""
 )
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-def check(paths):
+@click.option("--music", "music_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("music"), show_default=True, help="Folder of user beds.")
+def check(paths, music_dir):
     """Check scripts (default: everything under scripts/) and list every problem.
 
     Checks syntax, front matter, includes, that the default length is
@@ -236,7 +237,7 @@ def check(paths):
         _fail(MbclError("no scripts found to check"))
     for path in targets:
         try:
-            problems = check_script(path)
+            problems = check_script(path, music_dir=music_dir)
         except USER_ERRORS as exc:
             problems = []
             click.echo(f"{path}: error: {exc}")

@@ -136,10 +136,12 @@ def test_each_tone_family_and_bed_builds_and_the_breath_is_audible_in_the_file(t
     )
     assert r.qa.passed, [c.message for c in r.qa.failures]
     assert {st.sound for st in r.plan.pacing} == {family}
-    # The pacing cycles travel with the file, exactly as the plan laid them out.
+    # The pacing cycles travel with the file: 10 s cycles, 5 s in, on the 6/min grid, back to back.
     tag = parse_pacing_tag(read_tags(r.path)["pacing"])
     cycles = [tuple(c) for c in tag.cycles]
-    assert cycles == [(c.start_sample, c.in_samples, c.cycle_samples) for st in r.plan.pacing for c in st.cycles()]
+    assert cycles and all(start % 441_000 == 0 for start, _, _ in cycles)
+    assert {(in_s, length) for _, in_s, length in cycles} == {(220_500, 441_000)}
+    assert all(b[0] - a[0] == 441_000 for a, b in zip(cycles, cycles[1:]))
     # Inside the breathe block (no speech): the tone swells through each in-breath and ebbs
     # through each out-breath, measured on the decoded MP3 over the bed.
     x = sf.read(r.path, dtype="float64", always_2d=True)[0].mean(axis=1)
@@ -169,3 +171,84 @@ def test_build_refuses_a_file_that_fails_qa_and_keeps_it_with_no_qa(tmp_path, ca
                        cache=SpeechCache(cache_dir))
     assert kept.path.is_file() and not kept.qa.passed
     assert [c.name for c in kept.qa.failures] == ["noise-floor"]
+
+
+#: A long opening silence and a bed: ACX must trim the silence, master the trimmed track and keep
+#: the bed's fade out of the room tone.
+QUIET_START = """+++
+track = 7
+title = "Quiet start"
+language = "en"
+length = "1m"
+bed = "warm-pad"
++++
+
+# Before
+
+[silence 30s]
+
+# One
+
+Settle in, and let the body be held by the ground beneath you.
+[pause 1s]
+Notice the breath as it comes and goes, without changing it.
+[pause 1s]
+There is nothing to achieve here, only this moment.
+
+# Two
+
+Let the next breath be a little softer, and the one after that.
+[pause 1s..20s]
+"""
+
+
+@pytest.mark.parametrize("bed", ["none", "warm-pad"])
+def test_acx_trims_the_silence_masters_what_is_left_and_keeps_chapters_in_the_file(tmp_path, cache_dir, bed):
+    script = write(tmp_path, "07-quiet.txt", QUIET_START.replace('bed = "warm-pad"', f'bed = "{bed}"'))
+    r = build_track(script, tmp_path / "out", BuildOptions(profile="acx"), cache=SpeechCache(cache_dir))
+    assert r.qa.passed, [c.message for c in r.qa.failures]
+    audio, _ = sf.read(r.path, dtype="float64", always_2d=True)
+    assert abs(rms_db(audio) - (-22.0)) <= 1.0  # measured on the file, after the trim
+    facts = r.qa.facts
+    assert 0.5 <= facts.head_s <= 1.0 and 1.0 <= facts.tail_s <= 5.0 and facts.noise_floor_db <= -60.0
+    chapters = read_tags(r.path)["chapters"]
+    assert [c[0] for c in chapters] == ["Before", "One", "Two"] and chapters[0][1] == 0
+    if bed == "none":
+        # The 30 s opening silence is gone: "One" starts with its words, after the head room tone.
+        assert facts.n_samples < r.plan.length_samples - 25 * SR
+        assert abs(chapters[1][1] / 1000 - 0.75) <= 0.011
+    else:
+        # A bed sounds through the silence, so nothing is trimmed there; the first moment of its
+        # fade-in is quiet enough to count as room tone, so less room tone is put before it.
+        assert 30.0 < chapters[1][1] / 1000 <= 30.75 + 0.011
+
+
+def test_shift_chapters_drops_what_the_trim_removed():
+    from mbcl_audio.build import shift_chapters
+    from mbcl_audio.plan import Chapter
+
+    chapters = (Chapter("A", 0, 100), Chapter("B", 100, 500), Chapter("C", 500, 900), Chapter("D", 900, 1000))
+    # Trim 150 samples at the head, keep 600: A and B start before the new start, D after the end.
+    assert shift_chapters(chapters, -150, 600) == (Chapter("B", 0, 350), Chapter("C", 350, 600))
+    # Room tone only: everything moves later, the first still opens the file.
+    assert shift_chapters(chapters, 30, 1060) == (
+        Chapter("A", 0, 130), Chapter("B", 130, 530), Chapter("C", 530, 930), Chapter("D", 930, 1060)
+    )
+
+
+def test_pacing_cycles_of_a_stretch_cut_short_never_overlap_the_next():
+    from mbcl_audio.build import pacing_cycles
+    from mbcl_audio.plan import fit
+    from mbcl_audio.render.mix import TrackMix
+    from mbcl_audio.script import parse_text
+
+    text = SPARSE.replace('bell = ["start", "sections", "end"]\n', "").replace(
+        "# Two\n", "# Two\n\n[pacing on rate=5]\n"
+    ).replace("That is all.", "[pacing on]\nThat is all.")
+    script = parse_text(text, "05-sparse.txt")
+    clips = [np.full(SR, 0.01, dtype=np.float32) for _ in script.utterances]
+    plan = fit(script, [len(c) for c in clips], 80 * SR, SR)
+    assert [st.cycle_samples for st in plan.pacing] == [529_200, 441_000]
+    cycles = pacing_cycles(TrackMix(plan, clips, bed=None))
+    assert all(a[0] + a[2] <= b[0] for a, b in zip(cycles, cycles[1:]))
+    assert cycles[-1][0] + cycles[-1][2] <= plan.length_samples

@@ -185,6 +185,11 @@ def load_project_config(folder: Path = Path(".")) -> ProjectConfig:
     if unknown:
         raise ProfileError(f"{path}: unknown table [{unknown[0]}] (known: [build], [profiles.NAME])")
     build = data.get("build", {})
+    if not isinstance(build, dict):
+        raise ProfileError(f'{path}: build must be a table: write [build] on its own line, then profile = "..."')
+    unknown = sorted(set(build) - {"profile"})
+    if unknown:
+        raise ProfileError(f"{path}: [build] has no setting {unknown[0]!r} (known: profile)")
     profile = build.get("profile")
     if profile is not None and not isinstance(profile, str):
         raise ProfileError(f"{path}: [build] profile must be a profile name")

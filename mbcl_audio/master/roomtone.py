@@ -32,36 +32,50 @@ def room_tone(n_samples: int, n_channels: int, sample_rate: int, level_db: float
     return (noise / rms * 10 ** (level_db / 20)).astype(np.float32)
 
 
-class RoomTonePadded:
-    """``source[body_start:body_stop]`` with ``head_samples`` of room tone before it and
-    ``tail_samples`` after it (a Source). The body defaults to the whole source."""
+def quiet_edges(source: Source, threshold_db: float, window_samples: int, search_samples: int) -> tuple[int, int]:
+    """How long ``source`` stays below ``threshold_db`` (10 ms-style window RMS, loudest channel)
+    at its start and at its end, looking at most ``search_samples`` in from each edge.
 
-    def __init__(
-        self,
-        source: Source,
-        head_samples: int,
-        tail_samples: int,
-        level_db: float = ROOM_TONE_DB,
-        body: tuple[int, int] | None = None,
-    ):
+    A bed fading in or out is quiet for a moment before it is heard; room tone
+    padding counts that moment, so the room tone a listener (or ACX) measures
+    is the one asked for.
+    """
+    n = source.n_samples
+    span = min(search_samples, n) // window_samples * window_samples
+    if span == 0:
+        return 0, 0
+    limit = 10 ** (threshold_db / 10)
+
+    def loud(block: np.ndarray) -> np.ndarray:
+        frames = block.astype(np.float64).reshape(-1, window_samples, block.shape[1])
+        return (frames**2).mean(axis=1).max(axis=1) > limit
+
+    head = loud(source.read(0, span))
+    tail = loud(source.read(n - span, n))
+    lead = int(np.argmax(head)) * window_samples if head.any() else span
+    trail = (len(tail) - 1 - int(np.flatnonzero(tail)[-1])) * window_samples if tail.any() else span
+    return lead, trail
+
+
+class RoomTonePadded:
+    """``source`` with ``head_samples`` of room tone before it and ``tail_samples`` after it (a Source)."""
+
+    def __init__(self, source: Source, head_samples: int, tail_samples: int, level_db: float = ROOM_TONE_DB):
         self.source = source
         self.sample_rate = source.sample_rate
         self.n_channels = source.n_channels
         self.head_samples = int(head_samples)
         self.tail_samples = int(tail_samples)
-        self.body_start, self.body_stop = body if body is not None else (0, source.n_samples)
-        self.n_samples = self.head_samples + (self.body_stop - self.body_start) + self.tail_samples
+        self.n_samples = self.head_samples + source.n_samples + self.tail_samples
         self._head = room_tone(self.head_samples, self.n_channels, self.sample_rate, level_db, seed=1)
         self._tail = room_tone(self.tail_samples, self.n_channels, self.sample_rate, level_db, seed=2)
 
     def read(self, start: int, stop: int) -> np.ndarray:
         out = np.zeros((stop - start, self.n_channels), dtype=np.float32)
-        body_start = self.head_samples
-        body_stop = body_start + self.body_stop - self.body_start
-        offset = self.body_start - body_start
+        body_start, body_stop = self.head_samples, self.head_samples + self.source.n_samples
         for lo, hi, fill in (
             (0, body_start, lambda a, b: self._head[a:b]),
-            (body_start, body_stop, lambda a, b: self.source.read(a + offset, b + offset)),
+            (body_start, body_stop, lambda a, b: self.source.read(a - body_start, b - body_start)),
             (body_stop, self.n_samples, lambda a, b: self._tail[a - body_stop : b - body_stop]),
         ):
             a, b = max(start, lo), min(stop, hi)

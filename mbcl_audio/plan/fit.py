@@ -554,7 +554,7 @@ def _place(script, speech_samples, layout, splits, tail_lead, target, sample_rat
     overlays: list[Event] = []
     marks: list[tuple[str, int]] = []
     pacing_marks: list[tuple[int, PacingChange]] = []
-    warnings: list[str] = []
+    warnings: list[tuple[str, str]] = []
     pos = 0
     for k, seg in enumerate(layout.segments):
         last = k == len(layout.segments) - 1
@@ -610,6 +610,7 @@ def _place(script, speech_samples, layout, splits, tail_lead, target, sample_rat
             pos += align
         assert last or pos == free_start + free_beats * beat, (pos, free_start, free_beats)
     assert pos == target, (pos, target)
+    pacing = _pacing_stretches(script, events, pacing_marks, beat, layout.half_offset, target, sample_rate, warnings)
     return Plan(
         sample_rate=sample_rate,
         length_samples=target,
@@ -619,7 +620,7 @@ def _place(script, speech_samples, layout, splits, tail_lead, target, sample_rat
         min_length_samples=reachable[0],
         max_length_samples=reachable[1],
         overlays=tuple(sorted(overlays, key=lambda e: e.start_sample)),
-        pacing=_pacing_stretches(script, events, pacing_marks, beat, layout.half_offset, target, sample_rate),
+        pacing=pacing,
         in_samples=layout.half_offset,
         grid=script.front.grid,
         included_passages=tuple(
@@ -672,8 +673,15 @@ def _place_prompts(silence, start, duration, index, speech_samples, overlays, sa
         )
 
 
-def _stretch_for(change: Optional[PacingChange], script, start: int, beat: int, in_default: int, sample_rate: int) -> PacingStretch:
-    """The stretch a ``[pacing on ...]`` (or the front matter, ``change=None``) starts at ``start``."""
+def _stretch_for(
+    change: Optional[PacingChange], script, start: int, beat: int, in_default: int, sample_rate: int, coming_on: bool
+) -> PacingStretch:
+    """The stretch a ``[pacing on ...]`` (or the front matter, ``change=None``) starts at ``start``.
+
+    The script's default ramp (``pacing_ramp_from``) plays only when the tone
+    ``coming_on`` from silence and the change sets no rate or ratio of its
+    own; a change while the tone runs ramps only with an explicit ``from=``.
+    """
     front = script.front
     rate = change.rate if change is not None and change.rate is not None else None
     fraction = change.in_fraction if change is not None and change.in_fraction is not None else None
@@ -683,96 +691,113 @@ def _stretch_for(change: Optional[PacingChange], script, start: int, beat: int, 
     else:
         in_samples = int(round(fraction * cycle))
     in_samples = min(max(1, in_samples), cycle - 1)
-    ramp_from = front.pacing_ramp_from if change is None or change.ramp_from is None else change.ramp_from
-    ramp_s = front.pacing_ramp_s if change is None or change.ramp_s is None else change.ramp_s
-    if change is not None and change.ramp_from is None and change.ramp_s is None and (rate or fraction):
-        ramp_from = None  # a stretch that sets its own rate does not inherit the script's ramp
+    if change is not None and change.ramp_from is not None:
+        ramp_from, ramp_s = change.ramp_from, change.ramp_s if change.ramp_s is not None else front.pacing_ramp_s
+    elif coming_on and rate is None and fraction is None:
+        ramp_from, ramp_s = front.pacing_ramp_from, front.pacing_ramp_s
+    else:
+        ramp_from, ramp_s = None, 0.0
     ramp_from_samples = ramp_samples = 0
-    if ramp_from is not None:
+    if ramp_from is not None and cycle_samples(ramp_from, sample_rate) != cycle:
         ramp_from_samples = cycle_samples(ramp_from, sample_rate)
-        if ramp_from_samples != cycle:
-            ramp_samples = max(1, round(seconds_to_samples(ramp_s, sample_rate) / cycle)) * cycle
-        else:
-            ramp_from_samples = 0
+        ramp_samples = max(1, round(seconds_to_samples(ramp_s, sample_rate) / cycle)) * cycle
     sound = change.sound if change is not None and change.sound else front.pacing_sound
     return PacingStretch(start, start, cycle, in_samples, sound, ramp_from_samples, ramp_samples)
 
 
-def _pacing_stretches(script, events, pacing_marks, beat, in_default, length, sample_rate) -> tuple[PacingStretch, ...]:
+def _pacing_stretches(script, events, pacing_marks, beat, in_default, length, sample_rate, warnings) -> tuple[PacingStretch, ...]:
     """Where the tone sounds and how: ``[pacing]`` on/fade stretches, breathe blocks and breath-locked phrases.
 
-    A change takes effect at the next in-breath onset (of the script's grid
-    for ``on``, of the running stretch's own grid for ``off`` and ``fade``), so
-    the tone always starts and stops with whole breaths (``fade N``: N whole
-    cycles, then off). Breathe blocks and phrases are timed on the script's
-    grid: inside a stretch at another rate or ratio, or inside a ramp, they
-    are an error.
+    A change takes effect at an in-breath onset, so the tone always starts and
+    stops with whole breaths: ``on`` from silence, or a switch to the script's
+    own rate and ratio, at the next onset of the script's grid (a stretch at the
+    script's rate is always on that grid); a switch to another rate at the
+    running stretch's next onset; ``off`` and ``fade N`` at the running
+    stretch's next onset (``fade N``: N more whole cycles). Breathe blocks and
+    phrases are timed on the script's grid: inside a stretch at another rate
+    or ratio, or inside a ramp, they are an error; a stretch that an ``off`` or
+    ``fade`` already closed ends where such a block begins.
     """
     front = script.front
-    stretches: list[PacingStretch] = []
+    # (stretch, sample of the mark that closed it, or None while it runs or when it ran to the end)
+    closed: list[tuple[PacingStretch, Optional[int]]] = []
     running: Optional[PacingStretch] = None
     if front.pacing == "on":
-        running = _stretch_for(None, script, 0, beat, in_default, sample_rate)
+        running = _stretch_for(None, script, 0, beat, in_default, sample_rate, coming_on=True)
 
-    def close(stop: int) -> None:
+    def on_script_grid(st: PacingStretch) -> bool:
+        return (st.cycle_samples, st.in_samples) == (beat, in_default)
+
+    def close(stop: int, mark: Optional[int]) -> None:
         nonlocal running
         if running is not None and stop > running.start_sample:
-            stretches.append(replace(running, stop_sample=min(length, stop)))
+            closed.append((replace(running, stop_sample=min(length, stop)), mark))
         running = None
 
     for at, change in pacing_marks:
         on_grid = min(length, _ceil_div(at, beat) * beat)
         if change.mode == "on":
-            fresh = _stretch_for(change, script, on_grid, beat, in_default, sample_rate)
+            fresh = _stretch_for(change, script, on_grid, beat, in_default, sample_rate, coming_on=running is None)
             if running is None:
                 running = fresh
             elif (fresh.cycle_samples, fresh.in_samples, fresh.sound, fresh.ramp_from_samples) != (
                 running.cycle_samples, running.in_samples, running.sound, running.ramp_from_samples
             ):
-                switch = min(length, running.next_onset(at))
-                close(switch)
+                # Back to the script's breath: on the script's grid, so its anchors meet the tone.
+                switch = on_grid if on_script_grid(fresh) and not fresh.ramp_samples else min(length, running.next_onset(at))
+                close(switch, None)
                 running = replace(fresh, start_sample=switch, stop_sample=switch)
         elif change.mode == "off":
             if running is not None:
-                close(running.next_onset(at))
+                close(running.next_onset(at), at)
         else:  # fade N: N more whole cycles of whatever runs (of the script's grid if nothing does)
             if running is None:
-                running = _stretch_for(None, script, on_grid, beat, in_default, sample_rate)
-                running = replace(running, ramp_from_samples=0, ramp_samples=0)
+                running = _stretch_for(None, script, on_grid, beat, in_default, sample_rate, coming_on=False)
             first = running.next_onset(at)
-            onsets = running.onsets(length + 1)
-            later = [t for t in onsets if t > first]
+            later = [t for t in running.onsets(length + 1) if t > first]
             stop = later[change.cycles - 1] if len(later) >= change.cycles else first + change.cycles * running.cycle_samples
-            close(stop)
+            close(stop, at)
     if running is not None:
-        close(length)
+        close(length, None)
 
-    default = _stretch_for(None, script, 0, beat, in_default, sample_rate)
-    anchors = [e for e in events if e.kind in ("breathe", "phrase")]
-    for event in anchors:
+    stretches = [st for st, _ in closed]
+    marks = [mark for _, mark in closed]
+    default = replace(
+        _stretch_for(None, script, 0, beat, in_default, sample_rate, coming_on=False), ramp_from_samples=0, ramp_samples=0
+    )
+    for event in (e for e in events if e.kind in ("breathe", "phrase")):
         a, b = event.start_sample, event.stop_sample
-        host = next((k for k, st in enumerate(stretches) if a < st.stop_sample and b > st.start_sample), None)
-        if host is None:
-            stretches.append(replace(default, start_sample=a, stop_sample=b, ramp_from_samples=0, ramp_samples=0))
+        hosts = [k for k, st in enumerate(stretches) if a < st.stop_sample and b > st.start_sample]
+        for k in hosts:
+            if marks[k] is not None and marks[k] <= a:
+                # Closed before the block: its last breath gives way to the block's.
+                stretches[k] = replace(stretches[k], stop_sample=a)
+        hosts = [k for k in hosts if stretches[k].stop_sample > a]
+        if not hosts:
+            stretches.append(replace(default, start_sample=a, stop_sample=b))
+            marks.append(None)
             continue
-        st = stretches[host]
         what = "a [breathe] block" if event.kind == "breathe" else "a breath-locked phrase"
-        if (st.cycle_samples, st.in_samples) != (beat, in_default):
-            raise PlanError(
-                event.source,
-                f"{what} follows the script's breath ({front.breaths_per_minute:g}/min), but the pacing "
-                f"tone here runs at another rate or ratio; end that [pacing on ...] stretch before it",
-            )
-        if st.ramp_samples and a < st.start_sample + st.ramp_samples:
-            raise PlanError(
-                event.source,
-                f"{what} falls inside a pacing ramp (until {format_duration((st.start_sample + st.ramp_samples) / sample_rate)}); "
-                f"shorten the ramp or move the {'block' if event.kind == 'breathe' else 'phrase'} later",
-            )
-        stretches[host] = replace(st, start_sample=min(st.start_sample, a), stop_sample=max(st.stop_sample, b))
+        for k in hosts:
+            st = stretches[k]
+            if not on_script_grid(st):
+                raise PlanError(
+                    event.source,
+                    f"{what} follows the script's breath ({front.breaths_per_minute:g}/min), but the pacing "
+                    f"tone here runs at another rate or ratio; end that [pacing on ...] stretch before it",
+                )
+            if st.ramp_samples and a < st.start_sample + st.ramp_samples:
+                raise PlanError(
+                    event.source,
+                    f"{what} falls inside a pacing ramp (until "
+                    f"{format_duration((st.start_sample + st.ramp_samples) / sample_rate)}); shorten the ramp or "
+                    f"move the {'block' if event.kind == 'breathe' else 'phrase'} later",
+                )
+        k = hosts[0]
+        stretches[k] = replace(stretches[k], start_sample=min(stretches[k].start_sample, a), stop_sample=max(stretches[k].stop_sample, b))
 
     merged: list[PacingStretch] = []
-    for st in sorted(stretches, key=lambda st: st.start_sample):
+    for st in sorted((st for st in stretches if st.stop_sample > st.start_sample), key=lambda st: st.start_sample):
         prev = merged[-1] if merged else None
         same = prev is not None and (prev.cycle_samples, prev.in_samples, prev.sound) == (
             st.cycle_samples, st.in_samples, st.sound
@@ -784,7 +809,29 @@ def _pacing_stretches(script, events, pacing_marks, beat, in_default, length, sa
             merged.append(st)
         else:
             merged.append(st)
-    return tuple(st for st in merged if st.stop_sample > st.start_sample)
+    result = tuple(st for st in merged if st.stop_sample > st.start_sample)
+    _warn_reentries_in_ramps(result, events, warnings, sample_rate)
+    return result
+
+
+def _warn_reentries_in_ramps(stretches, events, warnings, sample_rate) -> None:
+    """Speech re-entering after a silence is placed on the script's grid; inside a ramp that is
+    not the tone's in-breath, so say so."""
+    for prev, event in zip(events, events[1:]):
+        if event.kind != "speech" or prev.kind not in ("silence", "align"):
+            continue
+        for st in stretches:
+            ramp_end = st.start_sample + st.ramp_samples
+            if st.ramp_samples and st.start_sample <= event.start_sample < ramp_end:
+                if event.start_sample not in st.onsets(ramp_end):
+                    warnings.append(
+                        (
+                            str(event.source),
+                            f"'{event.text}' re-enters at {format_duration(event.start_sample / sample_rate)}, inside "
+                            f"the pacing ramp (until {format_duration(ramp_end / sample_rate)}), on the steady "
+                            "breath rather than on one of the ramp's in-breaths; end the ramp before this silence",
+                        )
+                    )
 
 
 def _chapters(marks: list[tuple[str, int]], length: int) -> tuple[Chapter, ...]:

@@ -103,12 +103,13 @@ class PacingStretch:
     def cycles(self) -> list[Cycle]:
         """Every cycle that starts inside the stretch (the last may run past its stop)."""
         onsets = self.onsets()
+        ramp = [self.start_sample + t for t in self._ramp]
         ramp_end = self.start_sample + (self.ramp_samples if self._ramp else 0)
         out = []
         for k, t in enumerate(onsets):
             if t < ramp_end:
-                nxt = onsets[k + 1] if k + 1 < len(onsets) and onsets[k + 1] <= ramp_end else ramp_end
-                length = nxt - t
+                # The ramp's own next onset, whether or not the stretch still runs then.
+                length = (ramp[k + 1] if k + 1 < len(ramp) else ramp_end) - t
             else:
                 length = self.cycle_samples
             out.append(Cycle(t, max(1, int(round(self.in_fraction * length))), length))

@@ -6,9 +6,10 @@ above the quiet level of the head region (the first :data:`REGION_S`
 seconds; its :data:`QUIET_PERCENTILE` th percentile window, so that the few
 windows of digital silence an MP3 decoder puts at the very start and end do
 not set it); the last sound likewise from the end. The threshold is kept
-within :data:`THRESHOLD_RANGE_DB`: room tone at or below ACX's -60 dB is
-never "sound", and a loud noise bed would make speech fail to stand out; a
-bed above -40 dB is not room tone anyway.
+within :data:`THRESHOLD_RANGE_DB`: anything louder than ACX's -60 dB noise
+floor counts as sound (the soft end of a fading bed is not room tone), and a
+loud noise bed would make speech fail to stand out; a bed above -40 dB is not
+room tone anyway.
 
 The room tone's level (the noise floor ACX means) is the RMS over the head and
 tail room tone, leaving out the :data:`GUARD_S` before the first sound and
@@ -25,10 +26,10 @@ import numpy as np
 from ..master.meters import power_db
 from .scan import ScanResult
 
-#: How far (dB) above the quietest window a window must be to count as sound.
-ONSET_ABOVE_FLOOR_DB = 20.0
+#: How far (dB) above the quiet level a window must be to count as sound.
+ONSET_ABOVE_FLOOR_DB = 10.0
 #: The sound threshold (dB RMS) is kept in this range, whatever the quiet level reads.
-THRESHOLD_RANGE_DB = (-55.0, -40.0)
+THRESHOLD_RANGE_DB = (-60.0, -40.0)
 #: Which window of the head / tail region sets its quiet level (percentile of the window levels).
 QUIET_PERCENTILE = 5.0
 #: Length (s) of the head and tail regions whose quietest window sets the threshold.

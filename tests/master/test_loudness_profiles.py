@@ -67,3 +67,17 @@ def test_broken_project_config_names_the_file(tmp_path):
     (tmp_path / "mbcl-audio.toml").write_text("[bild]\nprofile = 'x'\n")
     with pytest.raises(ProfileError, match=r"unknown table \[bild\]"):
         load_project_config(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('build = "podcast"\n', r"build must be a table"),
+        ('[build]\nprofil = "podcast"\n', r"\[build\] has no setting 'profil'"),
+        ("[build]\nprofile = 3\n", r"\[build\] profile must be a profile name"),
+    ],
+)
+def test_project_build_table_mistakes_are_named(tmp_path, text, message):
+    (tmp_path / "mbcl-audio.toml").write_text(text)
+    with pytest.raises(ProfileError, match=message):
+        load_project_config(tmp_path)

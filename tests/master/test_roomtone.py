@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from mbcl_audio.audio import ArraySource
+from mbcl_audio.audio import ArraySource, SourceSlice
 from mbcl_audio.master.roomtone import ROOM_TONE_DB, RoomTonePadded, room_tone
 
 SR = 44_100
@@ -25,8 +25,18 @@ def test_room_tone_is_at_its_level_deterministic_and_never_digital_silence():
 
 def test_padding_puts_room_tone_around_exactly_the_body():
     body = np.ones((10 * SR, 2), dtype=np.float32) * 0.5
-    padded = RoomTonePadded(ArraySource(body, SR), head_samples=SR // 2, tail_samples=2 * SR, body=(SR, 4 * SR))
+    padded = RoomTonePadded(SourceSlice(ArraySource(body, SR), SR, 4 * SR), head_samples=SR // 2, tail_samples=2 * SR)
     assert padded.n_samples == SR // 2 + 3 * SR + 2 * SR
     x = np.concatenate([padded.read(s, min(s + 12_345, padded.n_samples)) for s in range(0, padded.n_samples, 12_345)])
     assert np.all(x[SR // 2 : SR // 2 + 3 * SR] == 0.5)
     assert abs(db(x[: SR // 2]) - ROOM_TONE_DB) < 0.5 and abs(db(x[-2 * SR :]) - ROOM_TONE_DB) < 0.5
+
+
+def test_quiet_edges_measure_how_long_each_end_stays_under_the_threshold():
+    from mbcl_audio.master.roomtone import quiet_edges
+
+    x = np.zeros((10 * SR, 2), dtype=np.float32)
+    x[int(1.23 * SR) : int(8.5 * SR), 1] = 0.01  # -40 dB in one channel only
+    lead, trail = quiet_edges(ArraySource(x, SR), -60.0, SR // 100, 5 * SR)
+    assert lead == int(1.23 * SR) // 441 * 441  # the first 10 ms window that holds any of it
+    assert trail == (10 * SR - int(8.5 * SR)) // 441 * 441

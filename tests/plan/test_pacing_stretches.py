@@ -12,6 +12,7 @@ from mbcl_audio.script.model import Breathe, FrontMatter, PacingChange, Pause, S
 
 SR = 44_100
 CYCLE = 441_000
+EIGHT = 330_750
 POS = SourcePos("t.txt", 1, 1)
 
 
@@ -118,3 +119,59 @@ def test_tone_family_comes_from_front_matter_or_the_change():
     )
     plan = fit(s, [2 * SR] * 2, 200 * SR, SR)
     assert [st.sound for st in plan.pacing] == ["bowl", "ocean"]
+
+
+def test_a_stretch_that_ends_inside_its_ramp_keeps_the_ramp_s_cycle_lengths():
+    ramp = 6 * CYCLE
+    whole = PacingStretch(0, 20 * CYCLE, CYCLE, CYCLE // 2, ramp_from_samples=EIGHT, ramp_samples=ramp)
+    onsets = ramp_onsets(EIGHT, CYCLE, ramp)
+    cut = PacingStretch(0, onsets[3], CYCLE, CYCLE // 2, ramp_from_samples=EIGHT, ramp_samples=ramp)
+    assert cut.cycles() == whole.cycles()[:3]
+    assert [c.cycle_samples for c in cut.cycles()] == list(np.diff(onsets[:4]))
+
+
+def test_switching_back_to_the_script_s_rate_lands_on_the_script_s_grid():
+    s = script_with(
+        PacingChange("on", POS, rate=5.0), sp(), Pause(25, 25, POS), PacingChange("on", POS), sp(),
+        Pause(10, 10, POS), Breathe(2, POS), sp(), Pause(1, 300, POS),
+    )
+    plan = fit(s, [2 * SR] * 3, 200 * SR, SR)
+    five, six = plan.pacing
+    assert five.cycle_samples == cycle_samples(5.0, SR) and six.cycle_samples == CYCLE
+    assert five.stop_sample == six.start_sample == 3 * CYCLE  # the next 6/min onset after 27 s
+    (breathe,) = [e for e in plan.events if e.kind == "breathe"]
+    assert breathe.start_sample in six.onsets()  # the block's in-breaths are the tone's
+
+
+@pytest.mark.parametrize("seconds", [60, 70, 80, 90, 100, 110])
+def test_off_after_another_rate_lets_a_following_breathe_block_take_over_at_any_length(seconds):
+    s = script_with(
+        PacingChange("on", POS, rate=5.0), sp(), Pause(3, 3, POS), PacingChange("off", POS), Breathe(2, POS),
+        sp(), Pause(1, 300, POS),
+    )
+    plan = fit(s, [2 * SR] * 2, seconds * SR, SR)
+    (breathe,) = [e for e in plan.events if e.kind == "breathe"]
+    first, second = plan.pacing
+    assert first.stop_sample <= breathe.start_sample == second.start_sample
+    assert second.cycle_samples == CYCLE
+
+
+def test_changing_only_the_sound_does_not_restart_the_script_s_ramp():
+    s = script_with(
+        sp(), Pause(100, 100, POS), PacingChange("on", POS, sound="bowl"), sp(), Pause(10, 300, POS),
+        pacing="on", pacing_ramp_from=8.0, pacing_ramp_s=60.0,
+    )
+    plan = fit(s, [2 * SR] * 2, 200 * SR, SR)
+    glide, bowl = plan.pacing
+    assert glide.ramp_samples == 6 * CYCLE and bowl.ramp_samples == 0
+    assert bowl.start_sample % CYCLE == 0
+
+
+def test_speech_re_entering_inside_a_ramp_is_a_located_warning():
+    where = SourcePos("t.txt", 14, 1)
+    s = script_with(
+        PacingChange("on", POS, ramp_from=8.0, ramp_s=120.0), sp(), Pause(20, 20, POS, silence=True),
+        Speech("back", where), Pause(1, 300, POS), pacing="off",
+    )
+    plan = fit(s, [2 * SR] * 2, 200 * SR, SR)
+    assert any(loc == str(where) and "inside the pacing ramp" in msg for loc, msg in plan.warnings)
