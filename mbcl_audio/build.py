@@ -22,7 +22,6 @@ from .export import TrackTags, track_filename, write_track
 from .master import MasterResult, master
 from .master.profiles import LoudnessProfile, get_profile, load_project_config
 from .master.roomtone import RoomTonePadded, quiet_edges
-from .qa.roomtone import THRESHOLD_RANGE_DB
 from .plan import Chapter, Plan, fit, reachable_range
 from .render.mix import MixSettings, TrackMix
 from .render.speech import prepare_utterances
@@ -45,9 +44,6 @@ DEFAULT_ALBUM = {
 }
 
 ProgressFn = Callable[[str], None]
-
-#: Louder than this (dB RMS, 10 ms windows) is sound to QA's room-tone check, quieter is room tone.
-ROOM_TONE_SOUND_DB = THRESHOLD_RANGE_DB[0]
 
 #: Limit this far below the ceiling: MP3 encoding adds inter-sample overshoot (dB).
 ENCODER_HEADROOM_DB = 0.5
@@ -351,6 +347,7 @@ def build_track(
     """
     from .export.tags import pacing_tag_json
     from .qa import analyze_file
+    from .qa.roomtone import THRESHOLD_RANGE_DB
 
     clock = _StageClock(progress)
     track = prepare_track(script_path, options, cache, clock)
@@ -392,7 +389,8 @@ def build_track(
             pad_head = pad_tail = 0
             if room_tone:
                 # What is already quiet at the edges (a bed fading) counts towards the room tone.
-                lead, trail = quiet_edges(mastered, ROOM_TONE_SOUND_DB, SAMPLE_RATE // 100, 10 * SAMPLE_RATE)
+                # Louder than QA's lowest sound threshold is sound to its room-tone check.
+                lead, trail = quiet_edges(mastered, THRESHOLD_RANGE_DB[0], SAMPLE_RATE // 100, 10 * SAMPLE_RATE)
                 pad_head, pad_tail = max(0, head - lead), max(0, tail - trail)
                 mastered = RoomTonePadded(mastered, pad_head, pad_tail)
             n_samples = mastered.n_samples

@@ -20,16 +20,15 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
-import matplotlib
-import matplotlib.style
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from .analyze import BAND_FLOOR_DB, FileReport, band_envelope
 from .checks import fmt
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -53,6 +52,11 @@ def render_png(report: FileReport, path: PathLike) -> Path:
     """
     if report.facts is None:
         raise ValueError(f"{report.path}: nothing to plot ({report.error})")
+    # matplotlib is imported here, not at module level: builds and every other command import
+    # the qa package for its checks and should not pay a third of a second for a plotting library.
+    import matplotlib.style
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     path = Path(path)
     buffer = io.BytesIO()
     with matplotlib.style.context(_STYLE):
@@ -76,6 +80,8 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def _figure(report: FileReport) -> Figure:
+    from matplotlib.figure import Figure
+
     facts = report.facts
     duration_min = facts.measurement.duration_s / 60.0
     figure = Figure(figsize=FIGSIZE_IN, dpi=DPI, layout="constrained")
