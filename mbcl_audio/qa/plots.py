@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Union
 
 import numpy as np
 
+from ..atomic import write_atomic
 from .analyze import BAND_FLOOR_DB, FileReport, band_envelope
 from .checks import fmt
 
@@ -65,18 +66,6 @@ def render_png(report: FileReport, path: PathLike) -> Path:
         figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     write_atomic(path, buffer.getvalue())
     return path
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _figure(report: FileReport) -> Figure:

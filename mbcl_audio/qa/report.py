@@ -21,7 +21,8 @@ from urllib.parse import quote
 from ..master.profiles import LoudnessProfile
 from .analyze import FileReport, finite_or_none
 from .checks import Check, fmt
-from .plots import render_png, write_atomic
+from ..atomic import write_atomic
+from .plots import render_png
 
 PathLike = Union[str, "os.PathLike[str]"]
 JSON_NAME = "report.json"

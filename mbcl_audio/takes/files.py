@@ -35,12 +35,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Optional
 
+from ..atomic import write_atomic
 from ..render.voice.base import VoiceError
 from ..script.model import Script
 from .ids import is_utterance_id, utterance_entries
@@ -183,13 +182,4 @@ def record_texts(script: Script, folder: str | Path, recorded_now: Iterable[str]
         "takes": {key: takes[key] for key in sorted(takes, key=lambda k: (not is_utterance_id(k), k))},
     }
     path = folder / MANIFEST_NAME
-    fd, tmp = tempfile.mkstemp(prefix=".takes-", suffix=".json", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, indent=2)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")

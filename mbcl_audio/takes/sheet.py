@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from ..atomic import write_atomic
 from ..script.model import Script
 from .files import TAKE_EXTENSIONS, find_takes, record_texts
 from .ids import utterance_entries
@@ -129,19 +128,8 @@ def write_sheet(
     writer.writerows(rows)
 
     md_path, csv_path = out_dir / SHEET_MARKDOWN, out_dir / SHEET_CSV
-    _write_atomic(md_path, "\n".join(md))
+    write_atomic(md_path, "\n".join(md))
     # utf-8-sig: spreadsheet programs then read accents and curly quotes correctly.
-    _write_atomic(csv_path, buffer.getvalue(), encoding="utf-8-sig")
+    write_atomic(csv_path, buffer.getvalue(), encoding="utf-8-sig")
     manifest = record_texts(script, folder)
     return SheetFiles(md_path, csv_path, manifest)
-
-
-def _write_atomic(path: Path, text: str, encoding: str = "utf-8") -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
