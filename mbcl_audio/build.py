@@ -319,8 +319,8 @@ def pacing_cycles(mix: TrackMix, shift_samples: int = 0) -> list[tuple[int, int,
     if mix.pacing is None:
         return []
     out = []
-    for st in mix.pacing.stretches:
-        for c in st.cycles():
+    for st, cycles in zip(mix.pacing.stretches, mix.pacing.cycles):
+        for c in cycles:
             length = min(c.cycle_samples, st.stop_sample - c.start_sample)
             out.append((c.start_sample + shift_samples, min(c.in_samples, length), length))
     return out

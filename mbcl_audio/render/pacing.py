@@ -78,8 +78,9 @@ class PacingLayer:
             10 ** ((level_lufs - tone_loudness_lufs(st.sound, st.cycle_samples, st.in_samples, sample_rate)) / 20)
             for st in self.stretches
         )
-        self._cycles = [st.cycles() for st in self.stretches]
-        self._starts = [np.array([c.start_sample for c in cycles], dtype=np.int64) for cycles in self._cycles]
+        #: Every cycle of each stretch (the plan's layout; the last may run past its stretch).
+        self.cycles = tuple(tuple(st.cycles()) for st in self.stretches)
+        self._starts = [np.array([c.start_sample for c in cycles], dtype=np.int64) for cycles in self.cycles]
         # Ramps give every cycle its own length: keep this layer's tables, not just the last few.
         self._tables: dict[tuple[str, int, int], np.ndarray] = {}
 
@@ -92,7 +93,7 @@ class PacingLayer:
     def tone(self, start: int, stop: int) -> np.ndarray:
         """The tone of every stretch, without the stretch fades or ducking, for ``[start, stop)``."""
         out = np.zeros(stop - start, dtype=np.float32)
-        for st, cycles, starts, amp in zip(self.stretches, self._cycles, self._starts, self.amplitudes):
+        for st, cycles, starts, amp in zip(self.stretches, self.cycles, self._starts, self.amplitudes):
             lo, hi = max(start, st.start_sample), min(stop, st.stop_sample)
             if hi <= lo:
                 continue
