@@ -125,8 +125,8 @@ def shift_chapters(chapters: Sequence[Chapter], shift_samples: int, n_samples: i
     end is dropped. The first kept starts at 0 and each runs to the next.
     """
     starts = [(c.title, c.start_sample + shift_samples) for c in chapters]
-    early = [k for k, (_, at) in enumerate(starts) if at <= 0]
-    keep = [(title, max(at, 0)) for k, (title, at) in enumerate(starts) if (k == early[-1] if early and k in early else at < n_samples)]
+    opening = max((k for k, (_, at) in enumerate(starts) if at <= 0), default=None)
+    keep = [(title, at) for k, (title, at) in enumerate(starts) if (k == opening if at <= 0 else at < n_samples)]
     if keep:
         keep[0] = (keep[0][0], 0)
     stops = [at for _, at in keep[1:]] + [n_samples]
