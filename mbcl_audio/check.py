@@ -11,7 +11,7 @@ from . import SAMPLE_RATE
 from .errors import MbclError
 from .plan import fit, reachable_range
 from .render.voice import SpeechCache, get_voice
-from .render.voice.estimate import estimate_speech_samples
+from .plan.estimate import estimate_speech_samples
 from .script import ScriptError, collect_problems, parse_script
 from .script.model import BreathPhrase, Script
 from .units import format_duration, seconds_to_samples

@@ -193,7 +193,7 @@ def plan(script, length, voice, as_json, synthesize):
     """
     from .plan import fit
     from .plan.report import format_plan, plan_to_dict
-    from .render.voice.estimate import estimate_speech_samples
+    from .plan.estimate import estimate_speech_samples
     from .script import parse_script
 
     try:

@@ -1,4 +1,4 @@
-"""The one base class of every error a producer can act on.
+"""The one base class of every error a producer can act on, and the errors more than one stage raises.
 
 The CLI prints an :class:`MbclError` as a single ``error: ...`` line and exits
 1; anything else is a bug and keeps its traceback.
@@ -11,3 +11,13 @@ class MbclError(Exception):
 
 class BuildError(MbclError, RuntimeError):
     """A built track failed its measurement after encoding; nothing was written."""
+
+
+class VoiceError(MbclError, RuntimeError):
+    """A voice cannot be created or cannot speak the given text.
+
+    The message is meant for the person running the build: it names the
+    voice, language, file or text concerned and, where possible, a fix.
+    Raised by the speech engines and by recorded takes (an unreadable take or
+    session recording), so it lives below both.
+    """

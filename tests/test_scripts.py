@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from mbcl_audio.plan import fit, reachable_range
-from mbcl_audio.render.voice.estimate import estimate_speech_samples
+from mbcl_audio.plan.estimate import estimate_speech_samples
 from mbcl_audio.script import parse_script
 
 SR = 44_100

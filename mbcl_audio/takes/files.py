@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..atomic import write_atomic
-from ..render.voice.base import VoiceError
+from ..errors import VoiceError
 from ..script.model import Script
 from .ids import is_utterance_id, utterance_entries
 

@@ -34,7 +34,7 @@ It never assigns silently when the recording does not fit the script:
 * **Suspicious duration**: a segment whose duration is outside
   :data:`RATIO_RANGE` times the estimated duration of its utterance at the
   narrator's pace (the median ratio over the session)
-  (:func:`~mbcl_audio.render.voice.estimate.estimate_seconds`) is reported
+  (:func:`~mbcl_audio.plan.estimate.estimate_seconds`) is reported
   with both durations (a retake left in, two utterances run together, a
   skipped half). Suspicious segments are still written.
 """
@@ -51,8 +51,8 @@ from typing import Optional
 import numpy as np
 import soundfile as sf
 
-from ..render.voice.base import VoiceError
-from ..render.voice.estimate import estimate_seconds
+from ..errors import VoiceError
+from ..plan.estimate import estimate_seconds
 from ..script.model import Script
 from .files import TAKE_EXTENSIONS, record_texts
 from .ids import UtteranceEntry, utterance_entries
@@ -364,7 +364,7 @@ def split_session(
         script: The script that was read; its utterances are assigned in order.
         voice_name: Voice whose speaking rate the duration estimates use
             (``espeak``, ``piper``, ...; see
-            :func:`~mbcl_audio.render.voice.estimate.estimate_seconds`).
+            :func:`~mbcl_audio.plan.estimate.estimate_seconds`).
         out_folder: The track's takes folder
             (:func:`~mbcl_audio.takes.files.takes_folder`); created if needed.
         min_silence_s: Shortest pause that separates two utterances; shorter

@@ -581,7 +581,7 @@ def test_documented_timing_example_parses(tmp_path):
     assert any(i.pos.path.endswith("arrive.txt") for i in script.items)
     # And it plans, exactly, at its own default length and at every whole second of its range.
     from mbcl_audio.plan import fit, reachable_range
-    from mbcl_audio.render.voice.estimate import estimate_speech_samples
+    from mbcl_audio.plan.estimate import estimate_speech_samples
 
     sr = 44_100
     speech = estimate_speech_samples(script, sr)

@@ -127,7 +127,7 @@ def test_existing_take_in_another_format_blocks_writing(tmp_path):
 
 def test_a_narrator_slower_than_the_estimates_is_not_suspicious(session, tmp_path, monkeypatch):
     """Durations are judged at the narrator's own pace: estimates at double speed flag nothing."""
-    from mbcl_audio.render.voice import estimate
+    from mbcl_audio.plan import estimate
 
     faster = {key: rate * 2.5 for key, rate in estimate.CHARS_PER_S.items()}
     monkeypatch.setattr(estimate, "CHARS_PER_S", faster)

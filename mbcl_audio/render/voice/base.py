@@ -6,15 +6,9 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from ...errors import MbclError
+from ...errors import VoiceError
 
-
-class VoiceError(MbclError, RuntimeError):
-    """A voice cannot be created or cannot speak the given text.
-
-    The message is meant for the person running the build: it names the
-    voice, language, file or text concerned and, where possible, a fix.
-    """
+__all__ = ["VoiceBackend", "VoiceError"]
 
 
 @runtime_checkable

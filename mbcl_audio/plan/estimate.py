@@ -8,7 +8,7 @@ within about 0.5 s per utterance for espeak and 1.4 s for piper, and within
 
 from __future__ import annotations
 
-from ...script.model import Script
+from ..script.model import Script
 
 #: (voice, language) -> characters per second; ``(voice, None)`` is the voice's default.
 CHARS_PER_S: dict[tuple[str, str | None], float] = {
