@@ -16,10 +16,8 @@ from functools import lru_cache
 import numpy as np
 
 from ..audio import raised_cosine
+from ..vocab import BELL_PLACES
 from .tones import ToneError
-
-#: Where a track may have a bell: at its start, after its last words, at every section start.
-BELL_PLACES = ("start", "end", "sections")
 
 #: Partials of the strike: frequency ratios to the pitch (a singing bowl's inharmonic modes),
 #: relative amplitudes (a soft mallet excites the upper modes weakly) ...
