@@ -25,9 +25,7 @@ import scipy.fft
 
 from ..audio import raised_cosine
 from ..errors import MbclError
-
-#: The names accepted by :func:`breath_cycle`, in the order they are documented.
-TONE_FAMILIES = ("glide", "ocean", "bowl")
+from ..vocab import TONE_FAMILIES  # the names accepted by :func:`breath_cycle`
 
 # glide: G3 at the turn from out- to in-breath, D4 at the top of the in-breath.
 GLIDE_LOW_HZ = 196.0
