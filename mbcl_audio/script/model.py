@@ -28,7 +28,7 @@ class SourcePos:
 class ScriptError(MbclError, ValueError):
     """A problem in a script, located to file, line and column."""
 
-    def __init__(self, pos: SourcePos, message: str):
+    def __init__(self, pos: SourcePos, message: str) -> None:
         self.pos = pos
         self.message = message
         super().__init__(f"{pos}: error: {message}")
@@ -60,7 +60,7 @@ class FrontMatter:
     steps_per_minute: float = 100.0
     #: Whether the pacing tone sounds from the start (``[pacing ...]`` changes it).
     pacing: str = "off"
-    #: Tone family of the pacing layer (see :data:`mbcl_audio.render.tones.TONE_FAMILIES`).
+    #: Tone family of the pacing layer (see :data:`mbcl_audio.vocab.TONE_FAMILIES`).
     pacing_sound: str = "glide"
     #: Each time the tone comes on, start at this rate (breaths per minute) and slow
     #: (or speed) to ``breaths_per_minute`` over ``pacing_ramp_s``; ``None``: no ramp.
