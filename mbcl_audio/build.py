@@ -13,20 +13,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional, Sequence, Union
 
-import numpy as np
-
 from . import SAMPLE_RATE
-from .audio import SourceSlice
+from .audio import Source, SourceSlice
 from .errors import BuildError, MbclError
 from .export import TrackTags, track_filename, write_track
+from .export.tags import pacing_tag_json
 from .master import MasterResult, master
 from .master.profiles import LoudnessProfile, get_profile, load_project_config
 from .master.roomtone import RoomTonePadded, quiet_edges
 from .plan import Chapter, Plan, fit, reachable_range
 from .render.mix import MixSettings, TrackMix
-from .render.speech import prepare_utterances
-from .render.voice import SpeechCache, VoiceError, get_voice
-from .render.voice.profiles import VoiceProfile, profile_for, require_commercial_use
+from .render.voice import SpeechCache, open_voice
+from .render.voice.profiles import require_commercial_use
 from .script import Script, parse_script
 from .units import seconds_to_samples
 
@@ -197,10 +195,11 @@ def prepare_track(
     cache: Optional[SpeechCache] = None,
     clock: Optional[_StageClock] = None,
 ) -> PreparedTrack:
-    """Parse, synthesize (through the cache) or read the takes, plan and set up the mix of one script.
+    """Parse, speak (synthesized through the cache, or from recorded takes), plan and set up the mix of one script.
 
-    A voice whose profile has engine ``"takes"`` speaks from its recordings
-    (:func:`takes_speech`); any other voice is synthesized.
+    The voice is :func:`~mbcl_audio.render.voice.open_voice`'s for
+    ``options.voice`` (else the script's); a takes voice's warnings (missing,
+    stale or unverified takes) come back in :attr:`PreparedTrack.warnings`.
     """
     clock = clock or _StageClock(lambda stage: None)
     clock.start("parse")
@@ -209,105 +208,24 @@ def prepare_track(
 
     clock.start("speech")
     cache = cache if cache is not None else SpeechCache()
-    hits, misses = cache.hits, cache.misses
     voice_name = options.voice or front.voice
     if options.commercial:
         require_commercial_use(voice_name, options.voices_dir)
-    profile = profile_for(voice_name, options.voices_dir)
-    warnings: tuple[str, ...] = ()
-    if profile is not None and profile.engine == "takes":
-        utterances, warnings = takes_speech(script, profile, options, cache)
-        name = profile.id
-    else:
-        voice = get_voice(voice_name, front.language, options.voices_dir)
-        name = voice.name
-        utterances = prepare_utterances(
-            [u.text for u in script.utterances],
-            voice,
-            cache,
-            SAMPLE_RATE,
-            options.mix.speech_lufs,
-            where=[str(u.pos) for u in script.utterances],
-        )
+    voice = open_voice(voice_name, front.language, options.voices_dir, require_takes=options.require_takes)
+    speech = voice.speak(script, cache, options.mix.speech_lufs)
 
     clock.start("plan")
-    speech = [len(u) for u in utterances]
-    plan = fit(script, speech, target_samples(script, speech, options.length_s), SAMPLE_RATE)
+    speech_samples = [len(clip) for clip in speech.clips]
+    plan = fit(script, speech_samples, target_samples(script, speech_samples, options.length_s), SAMPLE_RATE)
     if options.pacing_sound is not None:
         plan = replace(plan, pacing=tuple(replace(st, sound=options.pacing_sound) for st in plan.pacing))
     bed = options.bed if options.bed is not None else front.bed
     bell = options.bell if options.bell is not None else front.bell
     mix = TrackMix(
-        plan, utterances, bed=bed, pacing=options.pacing, settings=options.mix, bell=bell, music_dir=options.music_dir
+        plan, speech.clips, bed=bed, pacing=options.pacing, settings=options.mix, bell=bell, music_dir=options.music_dir
     )
     clock.stop()
-    return PreparedTrack(script, name, plan, mix, cache.misses - misses, cache.hits - hits, warnings)
-
-
-def takes_speech(
-    script: Script, profile: VoiceProfile, options: BuildOptions, cache: SpeechCache
-) -> tuple[list[np.ndarray], tuple[str, ...]]:
-    """The clips of ``script`` from the takes of ``profile`` (engine ``"takes"``), and the warnings.
-
-    Takes are read from ``<profile folder>/takes/<lang>/<track>``. A missing
-    take is spoken by the profile's fallback voice (through ``cache``; the
-    backend is only created when a take is missing) and listed in a warning;
-    with ``options.require_takes`` it is an error listing every missing take.
-    Stale takes (recorded for a text the script no longer has) are used and
-    listed in a warning.
-
-    Raises:
-        VoiceError: for a voice that does not speak the script's language,
-            missing takes under ``require_takes`` (or without a fallback), and
-            unreadable takes.
-    """
-    from .takes import prepare_takes, takes_folder, tts_fallback
-    from .takes.stitch import Fallback
-
-    front = script.front
-    if not profile.speaks(front.language) or profile.folder is None:
-        raise VoiceError(
-            f"voice {profile.id!r} ({profile.path}) has takes in {', '.join(profile.languages)}, "
-            f"not {front.language!r}; record them or build with another voice (see mbcl-audio voices)"
-        )
-    fallback: Optional[Fallback] = None
-    if profile.fallback is not None and not options.require_takes:
-        fallback_name = profile.fallback
-        backend: list[Fallback] = []
-
-        def speak(text: str) -> np.ndarray:
-            if not backend:  # only a missing take needs the TTS voice (e.g. a piper model) loaded
-                backend.append(tts_fallback(get_voice(fallback_name, front.language, options.voices_dir), cache))
-            return backend[0](text)
-
-        fallback = speak
-
-    folder = takes_folder(profile.folder, front.language, front.track)
-    try:
-        clips, report = prepare_takes(script, folder, SAMPLE_RATE, options.mix.speech_lufs, fallback=fallback)
-    except VoiceError as exc:
-        hint = " (--require-takes)" if options.require_takes else ""
-        raise VoiceError(f"{script.path}: voice {profile.id!r}{hint}: {exc}") from exc
-    warnings = []
-    missing = report.warning()
-    if missing is not None:
-        warnings.append(f"{script.path}: voice {profile.id!r}: {missing}")
-    if report.stale:
-        listed = "; ".join(
-            f"{s.id} recorded for {s.recorded_text!r}, script now says {s.script_text!r}" for s in report.stale
-        )
-        warnings.append(
-            f"{script.path}: voice {profile.id!r}: {len(report.stale)} stale take(s) used as recorded "
-            f"(re-record them; see 'mbcl-audio takes sheet'): {listed}"
-        )
-    if report.unverified:
-        # IDs shift when an utterance is inserted; without the manifest nothing shows a take is misplaced.
-        warnings.append(
-            f"{script.path}: voice {profile.id!r}: {len(report.unverified)} take(s) with no record of "
-            f"the text they were recorded for: {', '.join(report.unverified)}; run 'mbcl-audio takes "
-            "sheet' once so that later edits to the text are caught"
-        )
-    return clips, tuple(warnings)
+    return PreparedTrack(script, voice.name, plan, mix, speech.synthesized, speech.cached, speech.warnings)
 
 
 def pacing_cycles(mix: TrackMix, shift_samples: int = 0) -> list[tuple[int, int, int]]:
@@ -345,81 +263,22 @@ def build_track(
         BuildError: the file failed QA, decodes to another length, or its true
             peak stays above the ceiling; nothing is written.
     """
-    from .export.tags import pacing_tag_json
-    from .qa import analyze_file
-    from .qa.roomtone import THRESHOLD_RANGE_DB
-
     clock = _StageClock(progress)
     track = prepare_track(script_path, options, cache, clock)
-    script, plan, mix = track.script, track.plan, track.mix
-    front = script.front
-    profile = resolve_profile(script, options)
+    profile = resolve_profile(track.script, options)
     if profile.sample_rate is not None and profile.sample_rate != SAMPLE_RATE:
         raise BuildError(
             f"profile {profile.name!r} asks for {profile.sample_rate} Hz; mbcl-audio renders at {SAMPLE_RATE} Hz"
         )
-    bitrate = profile.bitrate_kbps or options.bitrate_kbps
-    head = seconds_to_samples(profile.head_target_s, SAMPLE_RATE)
-    tail = seconds_to_samples(profile.tail_target_s, SAMPLE_RATE)
-    room_tone = bool(head or tail)
-    # A profile that measures room tone (ACX) gets the track's own leading and trailing
-    # silence replaced by exactly the room tone it asks for.
-    body = mix.sound_span() if room_tone else (0, plan.length_samples)
-    path = output_path(script, out_dir, None if options.length_s is None else plan.length_samples / SAMPLE_RATE)
-    base_tags = TrackTags(
-        title=front.title,
-        track_number=front.track,
-        album=front.album or DEFAULT_ALBUM.get(front.language, "MBCL"),
-        artist=front.artist or f"mbcl-audio ({track.voice_name})",
-        language=front.language,
-        comment=COMMENT,
-    )
+    length_s = None if options.length_s is None else track.plan.length_samples / SAMPLE_RATE
+    path = output_path(track.script, out_dir, length_s)
     # Encode to a staging file and measure it; only a file that passes replaces the old one.
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = path.with_name(f".{path.stem}.staging.mp3")
-    headroom_db = ENCODER_HEADROOM_DB
     try:
-        for _ in range(MAX_ATTEMPTS):
-            clock.start("master")
-            # Master what will be heard: with room tone, the trimmed body, so an RMS target holds for the file.
-            mastered, result = master(
-                SourceSlice(mix, *body) if room_tone else mix,
-                profile.target, profile.ceiling_dbtp, headroom_db, measure=profile.target_measure,
-            )
-            pad_head = pad_tail = 0
-            if room_tone:
-                # What is already quiet at the edges (a bed fading) counts towards the room tone.
-                # Louder than QA's lowest sound threshold is sound to its room-tone check.
-                lead, trail = quiet_edges(mastered, THRESHOLD_RANGE_DB[0], SAMPLE_RATE // 100, 10 * SAMPLE_RATE)
-                pad_head, pad_tail = max(0, head - lead), max(0, tail - trail)
-                mastered = RoomTonePadded(mastered, pad_head, pad_tail)
-            n_samples = mastered.n_samples
-            shift = pad_head - body[0]
-            chapters = shift_chapters(plan.chapters, shift, n_samples) if room_tone else plan.chapters
-            cycles = [c for c in pacing_cycles(mix, shift) if 0 <= c[0] < n_samples]
-            tags = replace(base_tags, pacing=pacing_tag_json(cycles, SAMPLE_RATE) if cycles else "")
-            clock.start("encode")
-            write_track(mastered, staging, tags, chapters, bitrate)
-            clock.start("verify")
-            report = analyze_file(staging, profile, pacing=cycles or None)
-            clock.stop()
-            if report.facts is None:
-                raise BuildError(f"{report.error}; nothing was written")
-            if report.facts.n_samples != n_samples:
-                raise BuildError(
-                    f"{path}: the encoded file decodes to {report.facts.n_samples} samples, the plan has "
-                    f"{n_samples}; nothing was written"
-                )
-            # The encoder can add inter-sample overshoot; if it crossed the ceiling, limit lower and redo.
-            peak = report.measurement.true_peak_dbtp
-            if peak <= profile.ceiling_dbtp:
-                break
-            headroom_db += peak - profile.ceiling_dbtp + 0.2
-        else:
-            raise BuildError(
-                f"{path}: true peak {peak:.2f} dBTP stays above the {profile.ceiling_dbtp} dBTP "
-                f"ceiling after {MAX_ATTEMPTS} attempts; nothing was written"
-            )
+        report, result = _encode_verified(
+            track, profile, path, staging, profile.bitrate_kbps or options.bitrate_kbps, clock
+        )
         if options.qa and not report.passed:
             failed = "; ".join(f.message for f in report.failures)
             raise BuildError(
@@ -432,7 +291,7 @@ def build_track(
     m = report.measurement
     return TrackResult(
         path=path,
-        plan=plan,
+        plan=track.plan,
         master=result,
         loudness_lufs=m.integrated_lufs,
         true_peak_dbtp=m.true_peak_dbtp,
@@ -443,6 +302,102 @@ def build_track(
         warnings=track.warnings,
         profile=profile,
         qa=report,
+    )
+
+
+def _track_tags(track: PreparedTrack) -> TrackTags:
+    """The tags every attempt writes (the pacing tag is added per attempt)."""
+    front = track.script.front
+    return TrackTags(
+        title=front.title,
+        track_number=front.track,
+        album=front.album or DEFAULT_ALBUM.get(front.language, "MBCL"),
+        artist=front.artist or f"mbcl-audio ({track.voice_name})",
+        language=front.language,
+        comment=COMMENT,
+    )
+
+
+def _master_for_file(
+    mix: TrackMix, profile: LoudnessProfile, headroom_db: float
+) -> tuple[Source, MasterResult, Optional[int]]:
+    """``mix`` mastered as the file holds it, and the file's offset from the plan's timeline (samples).
+
+    A profile that measures room tone (ACX) gets the track's own leading and
+    trailing silence replaced by exactly the room tone it asks for; the
+    trimmed body is what is mastered, so an RMS target holds for the file.
+    The offset is ``None`` when the file holds the whole mix as planned.
+    """
+    head = seconds_to_samples(profile.head_target_s, SAMPLE_RATE)
+    tail = seconds_to_samples(profile.tail_target_s, SAMPLE_RATE)
+    if not (head or tail):
+        mastered, result = master(mix, profile.target, profile.ceiling_dbtp, headroom_db, measure=profile.target_measure)
+        return mastered, result, None
+    # qa only when a track is built: importing it would slow the start-up of every mbcl-audio command.
+    from .qa.roomtone import THRESHOLD_RANGE_DB
+
+    start, stop = mix.sound_span()
+    mastered, result = master(
+        SourceSlice(mix, start, stop), profile.target, profile.ceiling_dbtp, headroom_db, measure=profile.target_measure
+    )
+    # What is already quiet at the edges (a bed fading) counts towards the room tone.
+    # Louder than QA's lowest sound threshold is sound to its room-tone check.
+    lead, trail = quiet_edges(mastered, THRESHOLD_RANGE_DB[0], SAMPLE_RATE // 100, 10 * SAMPLE_RATE)
+    pad_head, pad_tail = max(0, head - lead), max(0, tail - trail)
+    return RoomTonePadded(mastered, pad_head, pad_tail), result, pad_head - start
+
+
+def _encode_verified(
+    track: PreparedTrack,
+    profile: LoudnessProfile,
+    path: Path,
+    staging: Path,
+    bitrate_kbps: int,
+    clock: _StageClock,
+) -> tuple["FileReport", MasterResult]:
+    """Master, encode to ``staging`` and decode it for QA, limiting lower while the file's true peak is over the ceiling.
+
+    Returns the QA report of ``staging`` (not yet judged against the
+    profile's checks) and the master result of the attempt that held the
+    ceiling. ``path`` names the track in messages.
+
+    Raises:
+        BuildError: the file does not decode, decodes to another length than
+            was mastered, or its true peak stays above the ceiling after
+            :data:`MAX_ATTEMPTS` attempts.
+    """
+    # qa only when a track is built: importing it would slow the start-up of every mbcl-audio command.
+    from .qa import analyze_file
+
+    base_tags = _track_tags(track)
+    headroom_db = ENCODER_HEADROOM_DB
+    for _ in range(MAX_ATTEMPTS):
+        clock.start("master")
+        mastered, result, shift = _master_for_file(track.mix, profile, headroom_db)
+        n_samples = mastered.n_samples
+        chapters = track.plan.chapters if shift is None else shift_chapters(track.plan.chapters, shift, n_samples)
+        cycles = [c for c in pacing_cycles(track.mix, shift or 0) if 0 <= c[0] < n_samples]
+        tags = replace(base_tags, pacing=pacing_tag_json(cycles, SAMPLE_RATE) if cycles else "")
+        clock.start("encode")
+        write_track(mastered, staging, tags, chapters, bitrate_kbps)
+        clock.start("verify")
+        report = analyze_file(staging, profile, pacing=cycles or None)
+        clock.stop()
+        if report.facts is None:
+            raise BuildError(f"{report.error}; nothing was written")
+        if report.facts.n_samples != n_samples:
+            raise BuildError(
+                f"{path}: the encoded file decodes to {report.facts.n_samples} samples, the plan has "
+                f"{n_samples}; nothing was written"
+            )
+        # The encoder can add inter-sample overshoot; if it crossed the ceiling, limit lower and redo.
+        peak = report.measurement.true_peak_dbtp
+        if peak <= profile.ceiling_dbtp:
+            return report, result
+        headroom_db += peak - profile.ceiling_dbtp + 0.2
+    raise BuildError(
+        f"{path}: true peak {peak:.2f} dBTP stays above the {profile.ceiling_dbtp} dBTP "
+        f"ceiling after {MAX_ATTEMPTS} attempts; nothing was written"
     )
 
 

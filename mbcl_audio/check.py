@@ -10,8 +10,9 @@ from typing import Optional, Sequence
 from . import SAMPLE_RATE
 from .errors import MbclError
 from .plan import fit, reachable_range
-from .render.voice import SpeechCache, get_voice
 from .plan.estimate import estimate_speech_samples
+from .render.voice import SpeechCache, get_voice
+from .render.voice.speech import prepare_utterances
 from .script import ScriptError, collect_problems, parse_script
 from .script.model import BreathPhrase, Script
 from .units import format_duration, seconds_to_samples
@@ -62,8 +63,6 @@ def _speech_durations(script: Script, cache: Optional[SpeechCache]) -> tuple[lis
     if not halves:
         return durations, []
     try:
-        from .render.speech import prepare_utterances
-
         voice = get_voice(script.front.voice, script.front.language)
         picked = [k for k, u in enumerate(script.utterances) if id(u) in halves]
         audio = prepare_utterances([script.utterances[k].text for k in picked], voice, cache or SpeechCache(), SAMPLE_RATE)

@@ -8,10 +8,13 @@ written in its own format: 16/24-bit and float WAV, FLAC, MP3, OGG at
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
+import pytest
 import scipy.signal
 import soundfile as sf
 import soxr
@@ -206,3 +209,27 @@ def write_session(
     data = np.stack([x, 0.9 * x + room_tone(x.size, rate, rng)], axis=1) if channels == 2 else x
     sf.write(str(path), data.astype(np.float32), rate, subtype=subtype)
     return SessionRecording(path, rate, ids, onsets, clean_by_id, inner)
+
+
+_recorded: Optional[Session] = None
+
+
+@pytest.fixture(scope="session")
+def recorded_session(tmp_path_factory: pytest.TempPathFactory) -> Session:
+    """One generated narrator session (espeak takes in mixed formats), recorded once per test run.
+
+    tests/takes and tests/render/voice both import this fixture into their
+    conftest; the module-level copy keeps the recording to one.
+    """
+    global _recorded
+    if _recorded is None:
+        _recorded = record(tmp_path_factory.mktemp("session") / "takes" / "en" / "01")
+    return _recorded
+
+
+@pytest.fixture
+def takes_dir(recorded_session: Session, tmp_path: Path) -> Path:
+    """A private copy of the session's take folder, free to edit."""
+    folder = tmp_path / "voices" / "narrator" / "takes" / "en" / "01"
+    shutil.copytree(next(iter(recorded_session.files.values())).parent, folder)
+    return folder

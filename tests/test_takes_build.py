@@ -19,7 +19,8 @@ from mbcl_audio.build import BuildOptions, build_track, prepare_track
 from mbcl_audio.cli import main
 from mbcl_audio.render.voice import SpeechCache, VoiceError, get_voice
 from mbcl_audio.script import parse_script
-from mbcl_audio.takes import prepare_takes, takes_folder, tts_fallback, utterance_ids
+from mbcl_audio.render.voice.takes import prepare_takes, tts_fallback
+from mbcl_audio.takes import takes_folder, utterance_ids
 
 SCRIPT = """+++
 track = 1
@@ -161,22 +162,6 @@ def test_require_takes_fails_listing_the_missing_take(project, cache_env, tmp_pa
     assert MISSING in message and "Let the body rest." in message
     assert "01-001" not in message
     assert not (tmp_path / "out" / "en").exists() or not any((tmp_path / "out" / "en").iterdir())
-
-
-def test_stale_take_is_used_with_a_warning(project, cache_env, tmp_path):
-    folder = tmp_path / "voices" / "narrator"
-    folder.mkdir(parents=True)
-    (folder / "voice.toml").write_text(PROFILE, encoding="utf-8")
-    takes = takes_folder(folder, "en", 1)
-    takes.mkdir(parents=True)
-    for path in project["folder"].glob("*.wav"):
-        (takes / path.name).write_bytes(path.read_bytes())
-    (takes / "takes.json").write_text(
-        '{"format": 1, "takes": {"00-001": {"sheet_text": "Welcome to this long practice."}}}', encoding="utf-8"
-    )
-    track = prepare_track(project["script"], options(project, voices_dir=tmp_path / "voices"))
-    stale = [w for w in track.warnings if "stale" in w]
-    assert len(stale) == 1 and "00-001" in stale[0] and "long practice" in stale[0]
 
 
 def run(*args, env=None):

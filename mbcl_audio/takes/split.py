@@ -41,9 +41,8 @@ It never assigns silently when the recording does not fit the script:
 
 from __future__ import annotations
 
+import io
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -51,21 +50,15 @@ from typing import Optional
 import numpy as np
 import soundfile as sf
 
+from ..atomic import write_atomic
 from ..errors import VoiceError
 from ..plan.estimate import estimate_seconds
 from ..script.model import Script
 from .files import TAKE_EXTENSIONS, record_texts
 from .ids import UtteranceEntry, utterance_entries
-from .stitch import read_recording
+from .recording import SILENT_PEAK, read_recording
 
-__all__ = [
-    "CountMismatch",
-    "Segment",
-    "SplitReport",
-    "SuspiciousDuration",
-    "detect_segments",
-    "split_session",
-]
+__all__ = ["CountMismatch", "Segment", "SplitReport", "SuspiciousDuration", "detect_segments", "split_session"]
 
 #: Analysis frame (s).
 FRAME_S = 0.01
@@ -85,8 +78,6 @@ MIN_SEGMENT_S = 0.15
 ROOM_TONE_S = 0.15
 #: A segment is suspicious outside this ratio of its utterance's estimated duration.
 RATIO_RANGE = (0.5, 2.0)
-#: Below this peak (-80 dBFS) the recording counts as silent.
-_SILENT_PEAK = 1e-4
 
 
 @dataclass(frozen=True)
@@ -244,7 +235,7 @@ def detect_segments(x: np.ndarray, sample_rate: int, min_silence_s: float = 0.7)
     x = np.asarray(x, dtype=np.float64)
     frame = max(1, int(round(FRAME_S * sample_rate)))
     n_frames = x.size // frame
-    if n_frames < 2 or float(np.max(np.abs(x))) < _SILENT_PEAK:
+    if n_frames < 2 or float(np.max(np.abs(x))) < SILENT_PEAK:
         return []
     rms = np.sqrt(np.mean(x[: n_frames * frame].reshape(n_frames, frame) ** 2, axis=1))
     db = 20.0 * np.log10(np.maximum(rms, 1e-10))
@@ -335,16 +326,16 @@ _SKIP_COST = math.log(2.0) ** 2
 
 
 def _write_flac(path: Path, data: np.ndarray, sample_rate: int) -> None:
-    """24-bit FLAC, atomically (temporary file in the same folder, then rename)."""
+    """24-bit FLAC, atomically.
 
-    fd, tmp = tempfile.mkstemp(prefix=".split-", suffix=".flac", dir=path.parent)
-    os.close(fd)
-    try:
-        sf.write(tmp, data.astype(np.float32), sample_rate, format="FLAC", subtype="PCM_24")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    Parameters
+    ----------
+    data : np.ndarray [shape=(n,)]
+        Mono samples.
+    """
+    buffer = io.BytesIO()
+    sf.write(buffer, data.astype(np.float32), sample_rate, format="FLAC", subtype="PCM_24")
+    write_atomic(path, buffer.getvalue())
 
 
 def split_session(

@@ -3,7 +3,7 @@
 import pytest
 
 from mbcl_audio import SAMPLE_RATE
-from mbcl_audio.render.speech import prepare_utterances
+from mbcl_audio.render.voice.speech import prepare_utterances
 from mbcl_audio.render.voice import SpeechCache, get_voice
 from mbcl_audio.plan.estimate import estimate_seconds, estimate_speech_samples
 from mbcl_audio.script import parse_script

@@ -9,7 +9,8 @@ import soundfile as sf
 import soxr
 
 import narrator_session as ns
-from mbcl_audio.takes import load_take, read_manifest, split_session, takes_status
+from mbcl_audio.render.voice.takes import load_take
+from mbcl_audio.takes import read_manifest, split_session, takes_status
 from mbcl_audio.takes.files import file_sha256
 from mbcl_audio.takes.split import ROOM_TONE_S
 

@@ -9,9 +9,9 @@ import shutil
 import narrator_session as ns
 import numpy as np
 
+from mbcl_audio.render.voice.takes import prepare_takes
 from mbcl_audio.takes import (
     MANIFEST_NAME,
-    prepare_takes,
     read_manifest,
     takes_folder,
     takes_status,

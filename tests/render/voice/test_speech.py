@@ -7,7 +7,7 @@ import pyloudnorm
 import pytest
 
 from mbcl_audio import SAMPLE_RATE
-from mbcl_audio.render.speech import apply_fades, prepare_utterances, trim_silence
+from mbcl_audio.render.voice.speech import apply_fades, prepare_utterances, trim_silence
 from mbcl_audio.render.voice import SpeechCache, VoiceError
 from mbcl_audio.render.voice.espeak import EspeakVoice
 

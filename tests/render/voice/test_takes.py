@@ -1,6 +1,8 @@
-"""prepare_takes / load_take on a generated narrator session in mixed formats."""
+"""The takes voice: prepare_takes / load_take on a generated narrator session in mixed formats, and TakesVoice."""
 
 from __future__ import annotations
+
+from typing import Callable
 
 import numpy as np
 import pyloudnorm
@@ -10,9 +12,17 @@ import soundfile as sf
 
 import narrator_session as ns
 from mbcl_audio import SAMPLE_RATE
-from mbcl_audio.render.voice import SpeechCache, VoiceError, get_voice
-from mbcl_audio.takes import find_takes, load_take, prepare_takes, tts_fallback
-from mbcl_audio.takes.stitch import downmix
+from mbcl_audio.render.voice import (
+    SpeechCache,
+    SynthesizedVoice,
+    TakesVoice,
+    VoiceBackend,
+    VoiceError,
+    get_voice,
+    load_profile,
+    open_voice,
+)
+from mbcl_audio.render.voice.takes import load_take, prepare_takes, tts_fallback
 
 SPEECH_LUFS = -20.0
 
@@ -107,17 +117,6 @@ def test_click_measure_detects_a_hard_cut(recorded_session):
     assert edge_hf_ratio(mid, SAMPLE_RATE) > EDGE_LIMIT
 
 
-def test_downmix():
-    rng = np.random.default_rng(1)
-    v = rng.standard_normal(1000).astype(np.float32)
-    both = np.stack([v, 0.8 * v], axis=1)
-    assert np.allclose(downmix(both), 0.9 * v, atol=1e-6)
-    dead = np.stack([0.001 * rng.standard_normal(1000), v], axis=1).astype(np.float32)
-    assert np.array_equal(downmix(dead), v)  # the near-silent channel is left out
-    inverted = np.stack([v, -0.95 * v], axis=1)
-    assert np.array_equal(downmix(inverted), v)  # averaging would cancel: loudest channel
-
-
 def test_dead_channel_take_keeps_its_level(recorded_session):
     """02-001.flac has a dead right channel: the downmix does not halve its speech."""
     data, rate = sf.read(str(recorded_session.files["02-001"]), always_2d=True)
@@ -171,8 +170,77 @@ def test_silent_file_names_it(takes_dir):
         prepare_takes(ns.script(), takes_dir)
 
 
-def test_two_files_for_one_id_names_both(takes_dir):
-    sf.write(str(takes_dir / "01-001.flac"), np.zeros(100, dtype=np.float32), 44_100)
+PROFILE = """engine = "takes"
+languages = ["en"]
+fallback = "espeak"
+
+[licence]
+name = "Recorded for this project"
+commercial_use = true
+"""
+
+
+@pytest.fixture
+def narrator(takes_dir):
+    """The takes voice profile whose takes are ``takes_dir`` (voices/narrator/takes/en/01)."""
+    folder = takes_dir.parents[2]
+    (folder / "voice.toml").write_text(PROFILE, encoding="utf-8")
+    return load_profile(folder / "voice.toml")
+
+
+def counting_espeak(calls: list) -> Callable[[], VoiceBackend]:
+    """Opens the espeak backend as a takes voice's fallback, noting each opening in ``calls``."""
+
+    def open_fallback():
+        calls.append("opened")
+        return get_voice("espeak", "en")
+
+    return open_fallback
+
+
+def test_stale_take_is_used_with_a_warning(narrator, takes_dir, tmp_path):
+    (takes_dir / "takes.json").write_text(
+        '{"format": 1, "takes": {"00-001": {"sheet_text": "Welcome to this long practice."}}}', encoding="utf-8"
+    )
+    voice = open_voice("narrator", "en", takes_dir.parents[3])
+    speech = voice.speak(ns.script(), SpeechCache(tmp_path / "cache"), SPEECH_LUFS)
+    stale = [w for w in speech.warnings if "stale" in w]
+    assert len(stale) == 1 and "00-001" in stale[0] and "long practice" in stale[0]
+
+
+def test_open_voice_gives_a_takes_voice_for_a_takes_profile(narrator, takes_dir):
+    voices = takes_dir.parents[3]
+    assert isinstance(open_voice("narrator", "en", voices), TakesVoice)
+    assert open_voice("narrator", "en", voices).name == "narrator"
+    assert isinstance(open_voice("espeak", "en", voices), SynthesizedVoice)
+    with pytest.raises(VoiceError, match=r"'narrator' .* has takes in en, not 'nl'"):
+        open_voice("narrator", "nl", voices)
+
+
+def test_fallback_voice_opens_only_for_a_missing_take(narrator, takes_dir, tmp_path):
+    calls: list = []
+    voice = TakesVoice(narrator, "en", counting_espeak(calls))
+    cache = SpeechCache(tmp_path / "cache")
+    speech = voice.speak(ns.script(), cache, SPEECH_LUFS)
+    assert calls == [] and speech.synthesized == 0 and speech.cached == 0
+    assert len(speech.clips) == len(ns.IDS)
+    assert not any("fallback voice" in w for w in speech.warnings)
+
+    (takes_dir / "01-002.wav").unlink()
+    speech = voice.speak(ns.script(), cache, SPEECH_LUFS)
+    assert calls == ["opened"] and speech.synthesized == 1 and speech.cached == 0
+    (fallback,) = [w for w in speech.warnings if "fallback voice" in w]
+    assert fallback.startswith("takes-test.txt: voice 'narrator': 1 utterance(s) without a take")
+    assert "01-002 'Notice the breath, coming and going.'" in fallback
+
+
+def test_require_takes_names_the_script_the_voice_and_the_missing_take(narrator, takes_dir, tmp_path):
+    (takes_dir / "01-002.wav").unlink()
+    calls: list = []
+    voice = TakesVoice(narrator, "en", counting_espeak(calls), require_takes=True)
     with pytest.raises(VoiceError) as err:
-        find_takes(takes_dir)
-    assert "01-001.flac" in str(err.value) and "01-001.wav" in str(err.value)
+        voice.speak(ns.script(), SpeechCache(tmp_path / "cache"), SPEECH_LUFS)
+    message = str(err.value)
+    assert message.startswith("takes-test.txt: voice 'narrator' (--require-takes): 1 take(s) missing in ")
+    assert "01-002: Notice the breath, coming and going." in message and "00-001" not in message
+    assert calls == []
