@@ -2,8 +2,8 @@
 
 Decode a finished file, measure it and check it against a loudness profile
 (:func:`analyze_file` -> :class:`FileReport`), plot it (:func:`render_png`)
-and write a report folder (:func:`write_report`). The click command is
-:data:`mbcl_audio.qa.command.qa`.
+and write a report folder (:func:`write_report`); :mod:`~mbcl_audio.qa.files`
+finds the files to check. The click command is :data:`mbcl_audio.cli.qa.qa`.
 """
 
 from .analyze import FileFacts, FileReport, analyze_file

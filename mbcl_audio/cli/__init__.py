@@ -1,0 +1,34 @@
+"""The ``mbcl-audio`` command: a thin layer over the library (:mod:`mbcl_audio.build`, ``plan``, ``check``, ``qa``).
+
+:data:`main` is the click group (the console entry point ``mbcl_audio.cli:main``);
+each sub-module holds a few of its commands. The group and every command in it
+stand behind one error boundary (:mod:`.boundary`): a problem a producer can act
+on prints as one ``error: ...`` line on stderr and exits 1.
+"""
+
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+from .boundary import BoundaryGroup
+from .build import build, profiles
+from .plan import check, plan
+from .qa import qa
+from .takes import takes
+from .voices import cache, voices
+
+__all__ = ["main"]
+
+
+@click.group(
+    cls=BoundaryGroup,
+    epilog="Example: build track 1 in Dutch and English into output/\n\n  mbcl-audio build 1 --lang nl,en",
+)
+@click.version_option(__version__, prog_name="mbcl-audio")
+def main() -> None:
+    """Build the MBCL guided-meditation tracks from timed exercise scripts."""
+
+
+for _command in (build, plan, check, profiles, voices, cache, takes, qa):
+    main.add_command(_command)

@@ -1,0 +1,83 @@
+"""Options shared by several commands, declared once, and the parsers of comma-separated values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..units import parse_duration_s
+from ..vocab import BELL_PLACES
+
+__all__ = [
+    "MUSIC_OPTION",
+    "OUT_OPTION",
+    "SCRIPTS_OPTION",
+    "TAKES_VOICE_OPTION",
+    "VOICES_OPTION",
+    "parse_bell",
+    "parse_languages",
+    "parse_length",
+    "parse_lengths",
+]
+
+
+def _folder_option(flag: str, name: str, default: str, help_text: str) -> Callable[[Callable[..., Any]], Any]:
+    """A ``--flag DIRECTORY`` option whose value is a :class:`~pathlib.Path`, shown with its default."""
+    return click.option(
+        flag, name, type=click.Path(file_okay=False, path_type=Path), default=Path(default),
+        show_default=True, help=help_text,
+    )
+
+
+VOICES_OPTION = _folder_option("--voices", "voices_dir", "voices", "Folder of voice profiles (<id>/voice.toml).")
+MUSIC_OPTION = _folder_option("--music", "music_dir", "music", "Folder of user beds.")
+OUT_OPTION = _folder_option("--out", "out_dir", "output", "Folder the built set is written to.")
+SCRIPTS_OPTION = _folder_option(
+    "--scripts", "scripts_dir", "scripts", "Folder with one sub-folder of scripts per language."
+)
+TAKES_VOICE_OPTION = click.option("--voice", required=True, metavar="VOICE", help="Id of a takes voice profile.")
+
+
+def parse_languages(value: str | None) -> list[str] | None:
+    """``"nl, en"`` -> ``["nl", "en"]``; nothing given -> ``None`` (every language)."""
+    if not value:
+        return None
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def parse_lengths(ctx: click.Context, param: click.Parameter, value: str | None) -> list[float | str] | None:
+    """``"5m,10m,max"`` -> ``[300.0, 600.0, "max"]`` (``min``/``max``: the script's reachable ends)."""
+    if value is None:
+        return None
+    try:
+        return [
+            v.strip().lower() if v.strip().lower() in ("min", "max") else parse_duration_s(v)
+            for v in value.split(",")
+            if v.strip()
+        ]
+    except ValueError as exc:
+        raise click.BadParameter(f"{exc}, or min / max") from exc
+
+
+def parse_length(ctx: click.Context, param: click.Parameter, value: str | None) -> float | str | None:
+    """One length as :func:`parse_lengths` reads it: seconds, ``"min"`` or ``"max"``."""
+    lengths = parse_lengths(ctx, param, value)
+    if lengths is not None and len(lengths) != 1:
+        raise click.BadParameter("give one length here, e.g. 5m")
+    return lengths[0] if lengths else None
+
+
+def parse_bell(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
+    """``"start,end"`` -> ``("start", "end")``; ``"none"`` -> ``()``."""
+    if value is None:
+        return None
+    places = tuple(v.strip() for v in value.split(",") if v.strip())
+    if places == ("none",):
+        return ()
+    unknown = [p for p in places if p not in BELL_PLACES]
+    if unknown or not places:
+        raise click.BadParameter(f"give places from {', '.join(BELL_PLACES)} (comma-separated), or none")
+    return places
