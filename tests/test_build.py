@@ -13,7 +13,7 @@ from mbcl_audio import SAMPLE_RATE
 from mbcl_audio.audio import ArraySource
 from mbcl_audio.build import BuildOptions, build_track
 from mbcl_audio.export import read_tags
-from mbcl_audio.master import integrated_loudness, true_peak_dbtp
+from mbcl_audio.measure import integrated_loudness, true_peak_dbtp
 from mbcl_audio.render.voice import SpeechCache
 from mbcl_audio.render.voice.espeak import EspeakVoice
 
@@ -134,7 +134,7 @@ def test_speech_lands_in_its_planned_windows(built):
 def test_bed_ducks_and_tone_stays_below_the_voice_in_the_built_mix(cache_dir):
     """The layers as build_track mixes them: bed >= 10 dB lower under speech, tone >= 10 LU under the voice."""
     from mbcl_audio.build import prepare_track
-    from mbcl_audio.master.loudness import array_loudness
+    from mbcl_audio.measure.loudness import array_loudness
 
     mix = prepare_track(NL, cache=SpeechCache(cache_dir)).mix
     plan = mix.plan

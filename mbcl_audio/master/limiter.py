@@ -2,7 +2,7 @@
 
 Mastering is offline, so look-ahead costs nothing but a read margin. The gain
 curve is built from the 4x-oversampled peak envelope of the gained input
-(:func:`~mbcl_audio.master.truepeak.oversampled_peak_envelope`) in three
+(:func:`~mbcl_audio.measure.truepeak.oversampled_peak_envelope`) in three
 vectorised steps, every one of which is a function of a fixed neighbourhood
 of samples, so any block of output equals the same samples of a whole-track
 run (bit for bit):
@@ -50,7 +50,7 @@ import numpy as np
 from scipy import ndimage
 
 from mbcl_audio.audio import Source
-from mbcl_audio.master.truepeak import ENVELOPE_MARGIN, oversampled_peak_envelope
+from mbcl_audio.measure.truepeak import ENVELOPE_MARGIN, oversampled_peak_envelope
 
 #: Look-ahead / attack / fast-release length (ms).
 LOOKAHEAD_MS = 5.0

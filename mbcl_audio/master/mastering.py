@@ -17,9 +17,9 @@ import numpy as np
 
 from mbcl_audio.audio import BLOCK_SAMPLES, Source, iter_blocks
 from mbcl_audio.master.limiter import TruePeakLimiter
-from mbcl_audio.master.loudness import integrated_loudness
-from mbcl_audio.master.meters import power_db
-from mbcl_audio.master.truepeak import true_peak_source
+from mbcl_audio.measure.loudness import integrated_loudness
+from mbcl_audio.measure.meters import power_db
+from mbcl_audio.measure.truepeak import true_peak_source
 
 #: Stop correcting once the output is this close to the target (LU).
 TOLERANCE_LU = 0.05

@@ -1,7 +1,7 @@
 """Measure a built file as a listener gets it: decode it, never trust the plan.
 
 :func:`analyze_file` decodes the file (any format soundfile reads, MP3
-included) in blocks, meters it (:func:`mbcl_audio.master.meters.measure_with_series`),
+included) in blocks, meters it (:func:`mbcl_audio.measure.meters.measure_with_series`),
 finds the room tone at head and tail, counts clipped runs, reads the MP3
 frame header, ID3 chapters and pacing tag, and checks everything against a
 :class:`~mbcl_audio.master.profiles.LoudnessProfile`. A file that cannot be
@@ -25,8 +25,8 @@ import soundfile as sf
 
 from ..audio import FileSource
 from ..export.tags import PacingCycles, parse_pacing_tag, read_tags
-from ..master.loudness import GATE_STEP_S
-from ..master.meters import LoudnessSeries, Measurement, measure_with_series
+from ..measure.loudness import GATE_STEP_S
+from ..measure.meters import LoudnessSeries, Measurement, measure_with_series
 from ..master.profiles import LoudnessProfile
 from .checks import Check, run_checks
 from .roomtone import find_room_tone

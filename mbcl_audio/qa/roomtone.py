@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..master.meters import power_db
+from ..measure.meters import power_db
 from .scan import ScanResult
 
 #: How far (dB) above the quiet level a window must be to count as sound.

@@ -1,7 +1,7 @@
 """Per-sample statistics QA takes from the decoded audio, in the meters' own read.
 
 :class:`ChunkStats` is handed every raw chunk of the loudness pass
-(:func:`mbcl_audio.master.meters.measure_with_series`), so a file is decoded
+(:func:`mbcl_audio.measure.meters.measure_with_series`), so a file is decoded
 once for loudness and these together, and once more for the true peak. It keeps
 only small tables, whatever the track length (45 minutes at 44.1 kHz: about
 270,000 10 ms levels, 27,000 band energies and a fixed-width waveform

@@ -12,7 +12,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from ..master.loudness import array_loudness
+from ..measure.loudness import array_loudness
 from ..plan.model import Plan
 from .bed import LOOP_LUFS, BedLayer, bed_loop
 from .bell import bell_strike, bell_times

@@ -25,6 +25,7 @@ import scipy.fft
 
 from ..audio import raised_cosine
 from ..errors import MbclError
+from ..measure.loudness import array_loudness
 from ..vocab import TONE_FAMILIES  # the names accepted by :func:`breath_cycle`
 
 # glide: G3 at the turn from out- to in-breath, D4 at the top of the in-breath.
@@ -131,8 +132,6 @@ def _table(family: str, cycle_samples: int, in_samples: int, sample_rate: int) -
 
 @lru_cache(maxsize=32)
 def _loudness(family: str, cycle_samples: int, in_samples: int, sample_rate: int) -> float:
-    from ..master.loudness import array_loudness
-
     return float(array_loudness(np.tile(_table(family, cycle_samples, in_samples, sample_rate), 2), sample_rate))
 
 

@@ -3,8 +3,9 @@ import pytest
 from signals import SR, faded_sine
 
 from mbcl_audio.audio import ArraySource, Source
-from mbcl_audio.master import TruePeakLimiter, integrated_loudness, true_peak_dbtp
+from mbcl_audio.master import TruePeakLimiter
 from mbcl_audio.master.limiter import _valid_correlate, _valid_min, hann_weights
+from mbcl_audio.measure import integrated_loudness, true_peak_dbtp
 
 
 def test_is_a_source(speech):

@@ -5,7 +5,8 @@ from audio_checks import ffmpeg_ebur128, requires_ffmpeg
 from signals import SR
 
 from mbcl_audio.audio import ArraySource, read_all
-from mbcl_audio.master import MasterResult, integrated_loudness, master, true_peak_dbtp
+from mbcl_audio.master import MasterResult, master
+from mbcl_audio.measure import integrated_loudness, true_peak_dbtp
 
 CEILING, HEADROOM = -1.0, 1.0
 

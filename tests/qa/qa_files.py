@@ -11,7 +11,7 @@ import soundfile as sf
 
 from mbcl_audio.audio import ArraySource
 from mbcl_audio.export import encode_mp3
-from mbcl_audio.master import array_loudness
+from mbcl_audio.measure import array_loudness
 
 SR = 44_100
 

@@ -6,7 +6,7 @@ import numpy as np
 import pyloudnorm
 import pytest
 
-from mbcl_audio.master.loudness import array_loudness
+from mbcl_audio.measure.loudness import array_loudness
 from mbcl_audio.plan import fit
 from mbcl_audio.render.mix import CENTRED_MONO_GAIN_LU, MixSettings, TrackMix
 from mbcl_audio.script.model import FrontMatter, PacingChange, Pause, Script, Section, SourcePos, Speech

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...errors import MbclError
-from ...master.loudness import array_loudness
+from ...measure.loudness import array_loudness
 
 #: Loudness every loop is normalized to (LUFS); the mixer sets the final level.
 LOOP_LUFS = -30.0

@@ -18,7 +18,7 @@ from typing import Optional
 import numpy as np
 
 from ...audio import AUDIO_SUFFIXES
-from ...master.loudness import array_loudness
+from ...measure.loudness import array_loudness
 from .common import BedError, normalize_loop
 
 #: Default crossfade folded from a user file's end into its start (s).

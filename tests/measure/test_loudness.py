@@ -6,7 +6,7 @@ import pytest
 from signals import SR, faded_sine, sparse_speech
 
 from mbcl_audio.audio import ArraySource
-from mbcl_audio.master import integrated_loudness
+from mbcl_audio.measure import integrated_loudness
 
 
 def pyln(x: np.ndarray, sr: int) -> float:

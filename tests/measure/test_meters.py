@@ -15,8 +15,8 @@ import pytest
 from signals import SR, faded_sine
 
 from mbcl_audio.audio import ArraySource
-from mbcl_audio.master import Measurement, integrated_loudness, measure
-from mbcl_audio.master.meters import loudness_range
+from mbcl_audio.measure import Measurement, integrated_loudness, measure
+from mbcl_audio.measure.meters import loudness_range
 
 EBU_SR = 48_000
 

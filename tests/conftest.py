@@ -1,4 +1,4 @@
-"""Fixtures for the mastering tests."""
+"""Fixtures shared by the test packages (measure, master)."""
 
 from __future__ import annotations
 

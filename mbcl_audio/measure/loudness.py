@@ -23,7 +23,7 @@ import numpy as np
 import pyloudnorm
 import scipy.signal
 
-from mbcl_audio.audio import BLOCK_SAMPLES, Source
+from mbcl_audio.audio import BLOCK_SAMPLES, ArraySource, Source
 
 #: Gating block length (s) and step (s) of BS.1770-4 (400 ms, 75 % overlap).
 GATE_BLOCK_S = 0.400
@@ -187,8 +187,6 @@ def array_loudness(x: np.ndarray, sample_rate: int) -> float:
     repetition of themselves (same mean-square level), because the meter
     needs at least one full block.
     """
-    from mbcl_audio.audio import ArraySource
-
     x = np.asarray(x, dtype=np.float32)
     need = int(math.ceil(0.4 * sample_rate)) + 1
     if 0 < x.shape[0] < need:

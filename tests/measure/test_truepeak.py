@@ -5,7 +5,7 @@ import pytest
 from signals import SR, faded_sine
 
 from mbcl_audio.audio import ArraySource
-from mbcl_audio.master import oversampled_peak_envelope, sample_peak_dbfs, true_peak_dbtp, true_peak_source
+from mbcl_audio.measure import oversampled_peak_envelope, sample_peak_dbfs, true_peak_dbtp, true_peak_source
 
 
 def test_fs_over_4_sine_at_45_degrees():

@@ -3,9 +3,9 @@
 :func:`measure` returns a :class:`Measurement`:
 
 * **Integrated loudness** (LUFS): ITU-R BS.1770-4 with EBU R 128 gating, the
-  same numbers as :func:`mbcl_audio.master.integrated_loudness` (it calls the
-  same :func:`~mbcl_audio.master.loudness.subblock_energies` and
-  :func:`~mbcl_audio.master.loudness.gated_loudness`).
+  same numbers as :func:`mbcl_audio.measure.integrated_loudness` (it calls the
+  same :func:`~mbcl_audio.measure.loudness.subblock_energies` and
+  :func:`~mbcl_audio.measure.loudness.gated_loudness`).
 * **Momentary / short-term maxima** (LUFS): the loudest 400 ms and 3 s
   windows, stepped by 100 ms, built from the same 100 ms K-weighted
   sub-block energies (4 and 30 sub-blocks per window). Only windows that lie
@@ -15,7 +15,7 @@
   100 ms) above the -70 LUFS absolute gate; a relative gate 20 LU below the
   power mean of those; LRA = 95th minus 10th percentile of what is left
   (numpy's linear-interpolated percentiles). 0.0 when nothing passes.
-* **True peak** (dBTP): :func:`~mbcl_audio.master.truepeak.true_peak_source`
+* **True peak** (dBTP): :func:`~mbcl_audio.measure.truepeak.true_peak_source`
   (4x oversampling). It needs samples of context around every block, so it is
   a second read of the source; everything else comes from the loudness pass.
 * **Sample peak** (dBFS), **RMS** (dB, unweighted, all channels, whole track:
@@ -46,7 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mbcl_audio.audio import BLOCK_SAMPLES, Source
-from mbcl_audio.master.loudness import (
+from mbcl_audio.measure.loudness import (
     ABSOLUTE_GATE_LUFS,
     GATE_STEP_S,
     channel_weights,
@@ -55,7 +55,7 @@ from mbcl_audio.master.loudness import (
     subblock_energies,
     window_mean_squares,
 )
-from mbcl_audio.master.truepeak import true_peak_source
+from mbcl_audio.measure.truepeak import true_peak_source
 
 #: Window lengths in 100 ms sub-blocks: momentary 400 ms, short-term 3 s.
 MOMENTARY_SUBBLOCKS = 4
@@ -173,7 +173,7 @@ def measure_with_series(
     """:func:`measure`, plus the short-term loudness series, from the same passes.
 
     ``on_chunk(start, x)``, if given, sees every raw chunk of the loudness
-    pass (as :func:`~mbcl_audio.master.loudness.subblock_energies` hands them
+    pass (as :func:`~mbcl_audio.measure.loudness.subblock_energies` hands them
     out: whole 100 ms sub-blocks, float64, zeros past the end), so a caller
     can take its own per-sample statistics without decoding the file again.
     """

@@ -1,0 +1,26 @@
+"""Measurement: BS.1770 loudness, 4x true peak and the QA meters.
+
+The bottom of the stage packages: rendering (bed, tone and speech levels), recorded
+takes, mastering and QA all measure with these, so it imports nothing but the leaf
+modules. Everything streams in blocks and is independent of the block size.
+"""
+
+from mbcl_audio.measure.loudness import array_loudness, integrated_loudness
+from mbcl_audio.measure.meters import Measurement, measure
+from mbcl_audio.measure.truepeak import (
+    oversampled_peak_envelope,
+    sample_peak_dbfs,
+    true_peak_dbtp,
+    true_peak_source,
+)
+
+__all__ = [
+    "Measurement",
+    "array_loudness",
+    "integrated_loudness",
+    "measure",
+    "oversampled_peak_envelope",
+    "sample_peak_dbfs",
+    "true_peak_dbtp",
+    "true_peak_source",
+]
