@@ -223,11 +223,12 @@ def test_any_target_in_range_is_met_exactly_or_the_nearest_lengths_are_named(cas
         plan = fit(s, speech, target, SR)
     except LengthError as err:
         # Only in a genuine gap: no priority prefix of passages reaches the target ...
-        from mbcl_audio.plan.fit import _layout, _priority_prefixes, _reach, _reaches
+        from mbcl_audio.plan.fit import _priority_prefixes
+        from mbcl_audio.plan.segments import lay_out
 
         assert "nearest reachable" in str(err)
         for chosen in _priority_prefixes(s):
-            assert not _reaches(_reach(_layout(s, speech, SR, chosen)), target)
+            assert not lay_out(s, speech, SR, chosen).reach().reaches(target)
         # ... and the lengths the message names plan exactly.
         from mbcl_audio.plan.fit import _nearest_reachable, _prefix_layouts
 
