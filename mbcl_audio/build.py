@@ -11,7 +11,7 @@ import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional, Sequence, Union
+from typing import Callable, Optional, Sequence, Union
 
 from . import SAMPLE_RATE
 from .audio import Source, SourceSlice
@@ -22,14 +22,13 @@ from .master import MasterResult, master
 from .master.profiles import LoudnessProfile, get_profile, load_project_config
 from .master.roomtone import RoomTonePadded, quiet_edges
 from .plan import Chapter, Plan, fit, reachable_range
+from .qa import FileReport, analyze_file
+from .qa.roomtone import THRESHOLD_RANGE_DB
 from .render.mix import MixSettings, TrackMix
 from .render.voice import SpeechCache, open_voice
 from .render.voice.profiles import require_commercial_use
-from .script import Script, parse_script
+from .script import Script, find_scripts, parse_script
 from .units import seconds_to_samples
-
-if TYPE_CHECKING:
-    from .qa import FileReport
 
 #: Spoken once in the tags of every track: what the set is, and what it is not.
 COMMENT = "Practice audio accompanying a trainer-led MBCL course; not therapy. Built with mbcl-audio."
@@ -97,7 +96,7 @@ class TrackResult:
     warnings: tuple[str, ...] = ()
     #: The profile mastered to, and the QA report of the decoded file.
     profile: Optional[LoudnessProfile] = None
-    qa: Optional["FileReport"] = None
+    qa: Optional[FileReport] = None
 
 
 def resolve_profile(script: Script, options: BuildOptions) -> LoudnessProfile:
@@ -333,9 +332,6 @@ def _master_for_file(
     if not (head or tail):
         mastered, result = master(mix, profile.target, profile.ceiling_dbtp, headroom_db, measure=profile.target_measure)
         return mastered, result, None
-    # qa only when a track is built: importing it would slow the start-up of every mbcl-audio command.
-    from .qa.roomtone import THRESHOLD_RANGE_DB
-
     start, stop = mix.sound_span()
     mastered, result = master(
         SourceSlice(mix, start, stop), profile.target, profile.ceiling_dbtp, headroom_db, measure=profile.target_measure
@@ -354,7 +350,7 @@ def _encode_verified(
     staging: Path,
     bitrate_kbps: int,
     clock: _StageClock,
-) -> tuple["FileReport", MasterResult]:
+) -> tuple[FileReport, MasterResult]:
     """Master, encode to ``staging`` and decode it for QA, limiting lower while the file's true peak is over the ceiling.
 
     Returns the QA report of ``staging`` (not yet judged against the
@@ -366,9 +362,6 @@ def _encode_verified(
             was mastered, or its true peak stays above the ceiling after
             :data:`MAX_ATTEMPTS` attempts.
     """
-    # qa only when a track is built: importing it would slow the start-up of every mbcl-audio command.
-    from .qa import analyze_file
-
     base_tags = _track_tags(track)
     headroom_db = ENCODER_HEADROOM_DB
     for _ in range(MAX_ATTEMPTS):
@@ -407,8 +400,6 @@ def resolve_scripts(target: str, languages: Optional[list[str]], scripts_dir: Pa
     For a track number without ``languages``, every language folder under
     ``scripts_dir`` that has that track is built.
     """
-    from .script import find_scripts
-
     if not target.isdigit():
         path = Path(target)
         if not path.is_file():

@@ -9,8 +9,11 @@ from typing import Optional, Sequence
 
 from . import SAMPLE_RATE
 from .errors import MbclError
+from .master.profiles import get_profile, load_project_config
 from .plan import fit, reachable_range
 from .plan.estimate import estimate_speech_samples
+from .render.bed import BED_NAMES
+from .render.bed.user import find_bed_file
 from .render.voice import SpeechCache, get_voice
 from .render.voice.speech import prepare_utterances
 from .script import ScriptError, collect_problems, parse_script
@@ -75,10 +78,6 @@ def _speech_durations(script: Script, cache: Optional[SpeechCache]) -> tuple[lis
 
 def _sound_problems(script: Script, path: Path, music_dir: Path, project_dir: Path) -> list[Problem]:
     """The bed must exist (generated, or a file in ``music_dir``) and the profile must be known."""
-    from .master.profiles import get_profile, load_project_config
-    from .render.bed import BED_NAMES
-    from .render.bed.user import find_bed_file
-
     problems = []
     bed = script.front.bed
     if bed != "none" and bed not in BED_NAMES and find_bed_file(bed, music_dir) is None:

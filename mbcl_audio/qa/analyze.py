@@ -22,13 +22,16 @@ from typing import Optional, Union
 
 import numpy as np
 import soundfile as sf
+from mutagen.mp3 import MP3, BitrateMode
 
 from ..audio import FileSource
+from ..export.mp3 import first_frame_format
 from ..export.tags import PacingCycles, parse_pacing_tag, read_tags
 from ..measure.loudness import GATE_STEP_S
-from ..measure.meters import LoudnessSeries, Measurement, measure_with_series
+from ..measure.meters import Measurement, measure_with_series
 from ..master.profiles import LoudnessProfile
 from .checks import Check, run_checks
+from .facts import FileFacts, Series
 from .roomtone import find_room_tone
 from .scan import ChunkStats, ScanResult
 
@@ -36,43 +39,6 @@ PathLike = Union[str, "os.PathLike[str]"]
 #: What ``pacing`` may be given as: parsed cycles, the tag's JSON text, or
 #: ``(start_sample, in_samples, cycle_samples)`` triples at the file's sample rate.
 PacingInput = Union[PacingCycles, str, Sequence[Sequence[int]], None]
-
-
-@dataclass(frozen=True, eq=False)
-class Series:
-    """What the plot draws, decimated: never more than a few ten thousand values."""
-
-    loudness: LoudnessSeries
-    scan: ScanResult
-
-
-@dataclass(frozen=True, eq=False)
-class FileFacts:
-    """Everything measured about one decodable file, before any judgement."""
-
-    measurement: Measurement
-    container: str  # soundfile's format name: "MP3", "WAV", "FLAC", "OGG"
-    sample_rate_hz: int
-    channels: int
-    #: Decoded length in samples per channel.
-    n_samples: int
-    bitrate_kbps: Optional[int]
-    bitrate_mode: Optional[str]  # "CBR", "VBR", "ABR" or "unknown" (MP3 only)
-    head_s: float
-    tail_s: float
-    #: Room tone RMS (dB) at head and tail; None when there is too little room tone.
-    room_tone_db: Optional[float]
-    #: The noise floor the ``noise-floor`` check uses: the room tone, else the meters' quietest 10 %.
-    noise_floor_db: float
-    noise_floor_from: str
-    clip_runs: int
-    first_clip_s: Optional[float]
-    #: ``(title, start_s, end_s)`` from the ID3 chapters, in time order.
-    chapters: tuple[tuple[str, float, float], ...]
-    pacing: Optional[PacingCycles]
-    #: Why a pacing tag present in the file could not be used, else "".
-    pacing_note: str
-    series: Series
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,10 +139,6 @@ def _measure_file(path: Path, pacing: PacingInput) -> FileFacts:
 
 def _mp3_format(path: Path) -> tuple[Optional[int], Optional[str]]:
     """Bitrate (kb/s) from the first frame header, and mutagen's bitrate mode (CBR / VBR / ABR / unknown)."""
-    from mutagen.mp3 import MP3, BitrateMode
-
-    from ..export.mp3 import first_frame_format
-
     try:
         kbps, _ = first_frame_format(path)
     except ValueError:

@@ -25,13 +25,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional, Union
+from typing import Optional, Union
 
 from ..master.profiles import LoudnessProfile
+from .facts import FileFacts
 from .scan import CLIP_LEVEL, CLIP_RUN_FRAMES
-
-if TYPE_CHECKING:
-    from .analyze import FileFacts
 
 Number = Union[int, float]
 
@@ -114,7 +112,7 @@ def at_most(name: str, what: str, value: float, high: float, unit: str) -> Check
     return Check(name, passed, value, limit, unit, message, None, high)
 
 
-def run_checks(profile: LoudnessProfile, facts: "FileFacts") -> tuple[Check, ...]:
+def run_checks(profile: LoudnessProfile, facts: FileFacts) -> tuple[Check, ...]:
     """Every check ``profile`` defines, plus ``clipping``, in a fixed order."""
     m = facts.measurement
     p = profile
@@ -158,7 +156,7 @@ def _sample_rate(measured_hz: int, required_hz: int) -> Check:
     return Check("sample-rate", passed, measured_hz, f"= {required_hz}", "Hz", message, required_hz, required_hz)
 
 
-def _bitrate(facts: "FileFacts", required_kbps: int) -> Check:
+def _bitrate(facts: FileFacts, required_kbps: int) -> Check:
     limit = f"= {required_kbps} CBR"
     if facts.container != "MP3" or facts.bitrate_kbps is None:
         message = f"not an MP3 ({facts.container}): must be a {required_kbps} kb/s constant-bitrate MP3"

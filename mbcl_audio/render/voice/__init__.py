@@ -14,6 +14,8 @@ from pathlib import Path
 
 from .base import VoiceBackend, VoiceError
 from .cache import SpeechCache
+from .espeak import EspeakVoice
+from .piper import PiperVoice
 from .profiles import VoiceProfile, build_backend, find_profiles, load_profile, profile_for
 from .speech import Speech, SynthesizedVoice, Voice
 from .takes import TakesVoice
@@ -57,8 +59,6 @@ def get_voice(name: str, language: str, voices_dir: Path | str = Path("voices"))
     if profile is not None and profile.path is not None:
         return build_backend(profile, language)
     if name == "espeak":
-        from .espeak import EspeakVoice
-
         return EspeakVoice(language)
     if name == "piper-joe":
         if language.replace("_", "-").split("-")[0].lower() != "en":
@@ -66,12 +66,8 @@ def get_voice(name: str, language: str, voices_dir: Path | str = Path("voices"))
                 f"voice 'piper-joe' speaks English only, not {language!r}; "
                 f"use voice 'espeak' (draft quality) or a piper .onnx voice for {language!r}"
             )
-        from .piper import PiperVoice
-
         return PiperVoice(language=language)
     if name.lower().endswith(".onnx"):
-        from .piper import PiperVoice
-
         return PiperVoice(model_path=Path(name), language=language)
     raise VoiceError(
         f"unknown voice {name!r}; known voices: {', '.join(KNOWN_VOICES)}, "

@@ -36,6 +36,9 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from .base import VoiceError
+from .coqui import KNOWN_MODELS  # no torch: coqui.py imports TTS only when a model loads
+from .espeak import EspeakVoice
+from .piper import PiperVoice
 from .settings import BUNDLED_PIPER_MODEL, engine_settings, text, where
 
 #: Name of the profile file inside ``voices/<id>/``.
@@ -287,7 +290,6 @@ def _known_model_licence(profile: VoiceProfile) -> str | None:
     """
     if profile.engine != "coqui" or not profile.settings.get("model"):
         return None
-    from .coqui import KNOWN_MODELS  # no torch: coqui.py imports TTS only when a model loads
 
     known = KNOWN_MODELS.get(str(profile.settings["model"]), {})
     return known["licence"] if known.get("commercial_use") is False else None
@@ -346,12 +348,8 @@ def build_backend(profile: VoiceProfile, language: str):
         )
     settings = dict(profile.settings)
     if profile.engine == "espeak":
-        from .espeak import EspeakVoice
-
         backend = EspeakVoice(language, **settings)
     elif profile.engine == "piper":
-        from .piper import PiperVoice
-
         model = settings.pop("model_path")
         backend = PiperVoice(model_path=None if model == BUNDLED_PIPER_MODEL else model, language=language, **settings)
     elif profile.engine == "takes":
