@@ -63,8 +63,9 @@ class BuildOptions:
     bell: Optional[tuple[str, ...]] = None
     #: Loudness profile name (``None``: the script's, then the project's, then ``meditation``).
     profile: Optional[str] = None
-    #: Override the profile's loudness target (LUFS, or dB RMS for an RMS profile) / true-peak ceiling.
-    target_lufs: Optional[float] = None
+    #: Override the profile's loudness target: LUFS, or dB RMS for a profile with ``target_rms_db`` (ACX).
+    loudness_target: Optional[float] = None
+    #: Override the profile's true-peak ceiling (dBTP).
     ceiling_dbtp: Optional[float] = None
     bitrate_kbps: int = 192
     mix: MixSettings = field(default_factory=MixSettings)
@@ -103,13 +104,14 @@ class TrackResult:
 def resolve_profile(script: Script, options: BuildOptions) -> LoudnessProfile:
     """The loudness profile a build masters to: ``--profile``, the script's, the project's, ``meditation``.
 
-    ``options.target_lufs`` / ``options.ceiling_dbtp`` override its target and ceiling.
+    ``options.loudness_target`` / ``options.ceiling_dbtp`` override its target and ceiling.
     """
     config = load_project_config(options.project_dir)
     profile = get_profile(options.profile or script.front.profile or None, config)
-    if options.target_lufs is not None:
+    if options.loudness_target is not None:
         field_name = "target_lufs" if profile.target_measure == "lufs" else "target_rms_db"
-        profile = replace(profile, **{field_name: options.target_lufs}, name=f"{profile.name} (target {options.target_lufs:g})")
+        target = options.loudness_target
+        profile = replace(profile, **{field_name: target}, name=f"{profile.name} (target {target:g})")
     if options.ceiling_dbtp is not None:
         profile = replace(profile, true_peak_dbtp=options.ceiling_dbtp, name=f"{profile.name} (ceiling {options.ceiling_dbtp:g})")
     return profile
