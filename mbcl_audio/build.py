@@ -27,6 +27,7 @@ from .render.voice import SpeechCache, open_voice
 from .render.voice.profiles import require_commercial_use
 from .script import Script, parse_script
 from .units import seconds_to_samples
+from .vocab import LENGTH_ENDS, BellPlace, LengthEnd, ToneFamily
 
 if TYPE_CHECKING:
     from .qa import FileReport
@@ -53,14 +54,14 @@ class BuildOptions:
     """What a producer or trainer may change per build (``None``: take the script's value)."""
 
     #: Seconds, or ``"min"`` / ``"max"`` for the shortest / longest length the script reaches.
-    length_s: Optional[Union[float, str]] = None
+    length_s: Optional[Union[float, LengthEnd]] = None
     voice: Optional[str] = None
     bed: Optional[str] = None
     pacing: bool = True
     #: Tone family for every pacing stretch (``None``: the script's).
-    pacing_sound: Optional[str] = None
+    pacing_sound: Optional[ToneFamily] = None
     #: Where a bell strikes (``None``: the script's ``bell``; ``()``: nowhere).
-    bell: Optional[tuple[str, ...]] = None
+    bell: Optional[tuple[BellPlace, ...]] = None
     #: Loudness profile name (``None``: the script's, then the project's, then ``meditation``).
     profile: Optional[str] = None
     #: Override the profile's loudness target: LUFS, or dB RMS for a profile with ``target_rms_db`` (ACX).
@@ -133,9 +134,9 @@ def shift_chapters(chapters: Sequence[Chapter], shift_samples: int, n_samples: i
     return tuple(Chapter(title, at, stop) for (title, at), stop in zip(keep, stops) if stop > at)
 
 
-def target_samples(script: Script, speech_samples: Sequence[int], length_s: Optional[Union[float, str]]) -> int:
+def target_samples(script: Script, speech_samples: Sequence[int], length_s: Optional[Union[float, LengthEnd]]) -> int:
     """The length to plan: the script's default, a number of seconds, or ``"min"`` / ``"max"``."""
-    if length_s in ("min", "max"):
+    if length_s in LENGTH_ENDS:
         shortest, longest = reachable_range(script, speech_samples, SAMPLE_RATE)
         return shortest if length_s == "min" else longest
     return seconds_to_samples(script.front.length_s if length_s is None else float(length_s), SAMPLE_RATE)

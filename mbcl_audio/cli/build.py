@@ -13,7 +13,7 @@ from ..build import BuildOptions, build_track, resolve_scripts
 from ..master.profiles import DEFAULT_PROFILE, all_profiles, load_project_config
 from ..render.mix import MixSettings
 from ..units import format_duration
-from ..vocab import TONE_FAMILIES
+from ..vocab import TONE_FAMILIES, BellPlace, LengthEnd, ToneFamily
 from .boundary import BoundaryCommand
 from .options import (
     MUSIC_OPTION,
@@ -65,9 +65,9 @@ STAGES = ("parse", "speech", "plan", "master", "encode", "verify")
 @click.option("--commercial", is_flag=True, help="The set is for sale: refuse a voice whose licence forbids commercial use.")
 @click.option("--require-takes", is_flag=True, help="With a voice of recorded takes: fail on a missing take instead of speaking it with the fallback voice.")
 def build(
-    target: str, languages: str | None, lengths: list[float | str] | None, voice: str | None, bed: str | None,
-    pacing: bool, pacing_sound: str | None, bed_level_lu: float, pacing_level_lu: float,
-    bell: tuple[str, ...] | None, profile: str | None, loudness_target: float | None, qa: bool, music_dir: Path,
+    target: str, languages: str | None, lengths: list[float | LengthEnd] | None, voice: str | None, bed: str | None,
+    pacing: bool, pacing_sound: ToneFamily | None, bed_level_lu: float, pacing_level_lu: float,
+    bell: tuple[BellPlace, ...] | None, profile: str | None, loudness_target: float | None, qa: bool, music_dir: Path,
     out_dir: Path, scripts_dir: Path, voices_dir: Path, commercial: bool, require_takes: bool,
 ) -> None:
     """Build TARGET (a script file or a track number) into tagged, loudness-normalized MP3s.

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
 from mbcl_audio.audio import BLOCK_SAMPLES, Source, iter_blocks
 from mbcl_audio.master.limiter import TruePeakLimiter
+from mbcl_audio.master.profiles import LoudnessMeasure
 from mbcl_audio.measure.loudness import integrated_loudness
 from mbcl_audio.measure.meters import power_db
 from mbcl_audio.measure.truepeak import true_peak_source
@@ -42,7 +44,7 @@ class MasterResult:
     ceiling_dbtp: float  #: ceiling the limiter ran at (requested ceiling - headroom)
     iterations: int  #: limiter passes measured
     max_reduction_db: float = 0.0  #: deepest limiter gain reduction (dB, >= 0)
-    measure: str = "lufs"  #: what the loudness figures are: ``"lufs"`` (BS.1770) or ``"rms"`` (unweighted)
+    measure: LoudnessMeasure = "lufs"  #: what the loudness figures are: ``"lufs"`` (BS.1770) or ``"rms"`` (unweighted)
 
 
 def rms_db(source: Source, block_samples: int = BLOCK_SAMPLES) -> float:
@@ -56,7 +58,7 @@ def rms_db(source: Source, block_samples: int = BLOCK_SAMPLES) -> float:
 
 
 #: What :func:`master` can aim at: integrated loudness, or unweighted RMS (ACX).
-MEASURES = {"lufs": integrated_loudness, "rms": rms_db}
+MEASURES: dict[LoudnessMeasure, Callable[[Source, int], float]] = {"lufs": integrated_loudness, "rms": rms_db}
 
 
 def master(
@@ -65,7 +67,7 @@ def master(
     ceiling_dbtp: float = -1.0,
     headroom_db: float = 1.0,
     block_samples: int = BLOCK_SAMPLES,
-    measure: str = "lufs",
+    measure: LoudnessMeasure = "lufs",
 ) -> tuple[Source, MasterResult]:
     """Normalize ``source`` to ``loudness_target`` with true peak <= ``ceiling_dbtp - headroom_db``.
 

@@ -23,7 +23,7 @@ import tomllib
 from dataclasses import dataclass, fields
 from importlib import resources
 from pathlib import Path
-from typing import Optional
+from typing import Literal, Optional
 
 from ..errors import MbclError
 
@@ -35,6 +35,10 @@ PROJECT_CONFIG = "mbcl-audio.toml"
 
 class ProfileError(MbclError, ValueError):
     """An unknown profile, or a profile definition that does not make sense."""
+
+
+#: What a loudness target is measured in: integrated loudness (LUFS, BS.1770-4), or unweighted RMS (dB, ACX).
+LoudnessMeasure = Literal["lufs", "rms"]
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,7 @@ class LoudnessProfile:
         return self.target_lufs if self.target_lufs is not None else float(self.target_rms_db)
 
     @property
-    def target_measure(self) -> str:
+    def target_measure(self) -> LoudnessMeasure:
         """``"lufs"`` or ``"rms"``: what :attr:`target` is measured in."""
         return "lufs" if self.target_lufs is not None else "rms"
 

@@ -18,7 +18,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Union
+from typing import Literal, Optional, Union
 
 import numpy as np
 import soundfile as sf
@@ -36,6 +36,8 @@ PathLike = Union[str, "os.PathLike[str]"]
 #: What ``pacing`` may be given as: parsed cycles, the tag's JSON text, or
 #: ``(start_sample, in_samples, cycle_samples)`` triples at the file's sample rate.
 PacingInput = Union[PacingCycles, str, Sequence[Sequence[int]], None]
+#: How an MP3 spends its bits, as mutagen reports it.
+BitrateModeName = Literal["CBR", "VBR", "ABR", "unknown"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,7 +59,7 @@ class FileFacts:
     #: Decoded length in samples per channel.
     n_samples: int
     bitrate_kbps: Optional[int]
-    bitrate_mode: Optional[str]  # "CBR", "VBR", "ABR" or "unknown" (MP3 only)
+    bitrate_mode: Optional[BitrateModeName]  # MP3 only
     head_s: float
     tail_s: float
     #: Room tone RMS (dB) at head and tail; None when there is too little room tone.
@@ -171,7 +173,7 @@ def _measure_file(path: Path, pacing: PacingInput) -> FileFacts:
     )
 
 
-def _mp3_format(path: Path) -> tuple[Optional[int], Optional[str]]:
+def _mp3_format(path: Path) -> tuple[Optional[int], Optional[BitrateModeName]]:
     """Bitrate (kb/s) from the first frame header, and mutagen's bitrate mode (CBR / VBR / ABR / unknown)."""
     from mutagen.mp3 import MP3, BitrateMode
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, Literal, Optional, Union
 
 from ..master.profiles import LoudnessProfile
 from .scan import CLIP_LEVEL, CLIP_RUN_FRAMES
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from .analyze import FileFacts
 
 Number = Union[int, float]
+#: The unit a check's figures are in, as printed after them (``""``: no figure, e.g. an undecodable file).
+Unit = Literal["LUFS", "dB", "dBTP", "dBFS", "Hz", "kb/s", "s", "runs", ""]
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ class Check:
     passed: bool
     measured: Optional[Number]
     limit: str
-    unit: str
+    unit: Unit
     message: str
     low: Optional[float] = None
     high: Optional[float] = None
@@ -91,7 +93,7 @@ def shown(value: Optional[Number], bounds: tuple[Optional[float], ...], digits: 
     return text
 
 
-def within(name: str, what: str, value: float, low: float, high: float, unit: str, digits: int = 1) -> Check:
+def within(name: str, what: str, value: float, low: float, high: float, unit: Unit, digits: int = 1) -> Check:
     """``low <= value <= high``; ``-inf`` (nothing measured) fails."""
     limit = f"{low:.{digits}f}..{high:.{digits}f}"
     passed = math.isfinite(value) and low <= value <= high
@@ -105,7 +107,7 @@ def within(name: str, what: str, value: float, low: float, high: float, unit: st
     return Check(name, passed, value, limit, unit, message, low, high)
 
 
-def at_most(name: str, what: str, value: float, high: float, unit: str) -> Check:
+def at_most(name: str, what: str, value: float, high: float, unit: Unit) -> Check:
     """``value <= high`` (silence, ``-inf``, passes)."""
     limit = f"<= {high:.1f}"
     passed = value <= high

@@ -16,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..audio import raised_cosine
-from ..vocab import BELL_PLACES
+from ..vocab import BELL_PLACES, BellPlace
 from .tones import ToneError
 
 #: Partials of the strike: frequency ratios to the pitch (a singing bowl's inharmonic modes),
@@ -92,7 +92,7 @@ def _strike(sample_rate: int, pitch_hz: float, decay_s: float) -> np.ndarray:
 
 
 def bell_times(
-    places: Sequence[str],
+    places: Sequence[BellPlace],
     chapter_starts: Sequence[int],
     last_speech_end: int,
     length_samples: int,
@@ -103,7 +103,7 @@ def bell_times(
 
     Parameters
     ----------
-    places : sequence of str
+    places : sequence of BellPlace
         Any of :data:`BELL_PLACES`: ``"start"`` strikes at sample 0;
         ``"sections"`` at every chapter start but the first (that one is the
         track start); ``"end"`` :data:`BELL_END_GAP_S` after ``last_speech_end``,

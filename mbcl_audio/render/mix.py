@@ -14,6 +14,7 @@ import numpy as np
 
 from ..measure.loudness import array_loudness
 from ..plan.model import Plan
+from ..vocab import BellPlace
 from .bed import LOOP_LUFS, BedLayer, bed_loop
 from .bell import bell_strike, bell_times
 from .pacing import PacingLayer
@@ -70,7 +71,7 @@ class TrackMix:
         bed: Optional[str] = "warm-pad",
         pacing: bool = True,
         settings: MixSettings = MixSettings(),
-        bell: Sequence[str] = (),
+        bell: Sequence[BellPlace] = (),
         music_dir: Path = Path("music"),
     ):
         self.plan = plan

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..audio import raised_cosine
 from ..plan.pacing import Cycle, PacingStretch
+from ..vocab import ToneFamily
 from .bed import duck_amount, merge_spans
 from .tones import breath_cycle, tone_loudness_lufs
 
@@ -82,9 +83,9 @@ class PacingLayer:
         self.cycles = tuple(tuple(st.cycles()) for st in self.stretches)
         self._starts = [np.array([c.start_sample for c in cycles], dtype=np.int64) for cycles in self.cycles]
         # Ramps give every cycle its own length: keep this layer's tables, not just the last few.
-        self._tables: dict[tuple[str, int, int], np.ndarray] = {}
+        self._tables: dict[tuple[ToneFamily, int, int], np.ndarray] = {}
 
-    def _table(self, sound: str, cycle: Cycle) -> np.ndarray:
+    def _table(self, sound: ToneFamily, cycle: Cycle) -> np.ndarray:
         key = (sound, cycle.cycle_samples, cycle.in_samples)
         if key not in self._tables:
             self._tables[key] = breath_cycle(sound, cycle.cycle_samples, cycle.in_samples, self.sample_rate)

@@ -30,6 +30,7 @@ from mbcl_audio.script.values import (
     check_tone,
     check_track,
 )
+from mbcl_audio.vocab import GRIDS, PACING_STATES
 
 __all__ = ["FENCE", "FIELDS", "Fence", "FieldSpec", "find_front_matter", "parse_front_matter"]
 
@@ -65,9 +66,9 @@ FIELDS: dict[str, FieldSpec] = {
     "ellipsis_pause": FieldSpec("ellipsis_pause_s", False, 'ellipsis_pause = "1s"', check_duration(True, '"1s"')),
     "breaths_per_minute": FieldSpec("breaths_per_minute", False, "breaths_per_minute = 6", check_bpm),
     "breath_ratio": FieldSpec("in_fraction", False, 'breath_ratio = "4:6"', check_ratio),
-    "grid": FieldSpec("grid", False, 'grid = "steps"', check_choice("breath", "steps")),
+    "grid": FieldSpec("grid", False, 'grid = "steps"', check_choice(*GRIDS)),
     "steps_per_minute": FieldSpec("steps_per_minute", False, "steps_per_minute = 100", check_rate("100", 10, 240)),
-    "pacing": FieldSpec("pacing", False, 'pacing = "on"', check_choice("off", "on")),
+    "pacing": FieldSpec("pacing", False, 'pacing = "on"', check_choice(*PACING_STATES)),
     "pacing_sound": FieldSpec("pacing_sound", False, 'pacing_sound = "ocean"', check_tone),
     "pacing_ramp_from": FieldSpec("pacing_ramp_from", False, "pacing_ramp_from = 8", check_bpm),
     "pacing_ramp": FieldSpec("pacing_ramp_s", False, 'pacing_ramp = "1m"', check_duration(False, '"1m"')),

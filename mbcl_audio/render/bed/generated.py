@@ -14,7 +14,7 @@ caches them per sample rate and hands out copies.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, Literal, get_args
 
 import numpy as np
 
@@ -28,7 +28,9 @@ OCEAN_SWELL_CYCLES = 8
 #: A second, weaker set of waves per ocean loop, so consecutive waves differ.
 OCEAN_SET_CYCLES = 5
 
-BED_NAMES = ("warm-pad", "ocean", "rain")
+#: A bed the package generates (a script's ``bed`` may also name a file, or ``"none"``).
+GeneratedBed = Literal["warm-pad", "ocean", "rain"]
+BED_NAMES: tuple[GeneratedBed, ...] = get_args(GeneratedBed)
 
 
 def _turns(cycles: int, n: int) -> np.ndarray:
@@ -209,17 +211,17 @@ def rain(sample_rate: int) -> np.ndarray:
     return normalize_loop(out.astype(np.float32), sample_rate)
 
 
-_RECIPES: dict[str, Callable[[int], np.ndarray]] = {"warm-pad": warm_pad, "ocean": ocean, "rain": rain}
+_RECIPES: dict[GeneratedBed, Callable[[int], np.ndarray]] = {"warm-pad": warm_pad, "ocean": ocean, "rain": rain}
 
 
 @lru_cache(maxsize=6)
-def _cached(name: str, sample_rate: int) -> np.ndarray:
+def _cached(name: GeneratedBed, sample_rate: int) -> np.ndarray:
     loop = _RECIPES[name](sample_rate)
     loop.flags.writeable = False  # the cached master copy is never handed out
     return loop
 
 
-def generated_loop(name: str, sample_rate: int) -> np.ndarray:
+def generated_loop(name: GeneratedBed, sample_rate: int) -> np.ndarray:
     """The generated bed ``name`` (one of ``BED_NAMES``), a fresh float32 copy ``(n, 2)``.
 
     Raises ``KeyError`` for other names; :func:`mbcl_audio.render.bed.bed_loop`

@@ -36,13 +36,10 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from .base import VoiceError
-from .settings import BUNDLED_PIPER_MODEL, engine_settings, text, where
+from .settings import BUNDLED_PIPER_MODEL, ENGINES, Engine, engine_settings, text, where
 
 #: Name of the profile file inside ``voices/<id>/``.
 PROFILE_FILE = "voice.toml"
-
-#: Engines a profile may name.
-ENGINES = ("espeak", "piper", "coqui", "takes")
 
 #: Keys of the top level of a profile (engine tables are added per engine).
 _TOP_KEYS = {"engine", "languages", "fallback", "description", "licence"}
@@ -76,7 +73,7 @@ class VoiceProfile:
     """
 
     id: str
-    engine: str
+    engine: Engine
     languages: tuple[str, ...]
     settings: Mapping[str, Any] = field(hash=False)
     licence: Licence
@@ -372,7 +369,7 @@ def build_backend(profile: VoiceProfile, language: str):
     return backend
 
 
-def _engine_factory(engine: str):
+def _engine_factory(engine: Engine):
     """``mbcl_audio.render.voice.<engine>.voice_from_profile(profile, language)`` if that module exists."""
     module_name = f"{__package__}.{engine}"
     if importlib.util.find_spec(module_name) is None:

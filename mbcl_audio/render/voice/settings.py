@@ -8,9 +8,13 @@ errors, so a misspelt setting never silently falls back to a default.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Literal, get_args
 
 from .base import VoiceError
+
+#: A speech engine a voice profile may name (``engine = "piper"``).
+Engine = Literal["espeak", "piper", "coqui", "takes"]
+ENGINES: tuple[Engine, ...] = get_args(Engine)
 
 #: A value's problem as a phrase ("must be a number"), or ``None`` when it is fine.
 Validator = Callable[[Any], "str | None"]
@@ -77,7 +81,7 @@ def where(path: Path, key: str) -> str:
     return f"{path}: {key}"
 
 
-def engine_settings(path: Path, engine: str, table: Any) -> dict[str, Any]:
+def engine_settings(path: Path, engine: Engine, table: Any) -> dict[str, Any]:
     """The ``[<engine>]`` table of profile ``path``, checked, with path settings made absolute.
 
     Raises:

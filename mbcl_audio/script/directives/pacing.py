@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, cast
 
 from mbcl_audio.script.directives.base import COUNT, Directive, reject_leftovers
 from mbcl_audio.script.model import PacingChange, ScriptError, SourcePos
 from mbcl_audio.script.values import check_bpm, check_ratio, check_tone
 from mbcl_audio.units import parse_duration_s
+from mbcl_audio.vocab import PACING_MODES, PacingMode
 
 __all__ = ["parse_pacing"]
 
@@ -25,10 +26,11 @@ def parse_pacing(directive: Directive) -> PacingChange:
     tokens = directive.words(spec_end)
     if not tokens:
         raise ScriptError(pos, f"pacing needs a mode: {_EXAMPLE}")
-    mode = tokens[0].group().lower()
+    word = tokens[0].group().lower()
     mode_pos = line.pos(tokens[0].start())
-    if mode not in ("on", "off", "fade"):
+    if word not in PACING_MODES:
         raise ScriptError(mode_pos, f"unknown pacing mode {tokens[0].group()!r}: write {_EXAMPLE}")
+    mode = cast(PacingMode, word)
     wanted = 2 if mode == "fade" else 1
     if mode == "fade":
         if len(tokens) < 2:
@@ -59,7 +61,7 @@ def parse_pacing(directive: Directive) -> PacingChange:
     )
 
 
-def _options(directive: Directive, options: list[re.Match[str]], mode: str) -> dict[str, Any]:
+def _options(directive: Directive, options: list[re.Match[str]], mode: PacingMode) -> dict[str, Any]:
     """The checked options by key: rates in breaths per minute, ``over`` in seconds."""
     values: dict[str, Any] = {}
     for option in options:
