@@ -27,7 +27,7 @@ from .render.voice import SpeechCache, open_voice
 from .render.voice.profiles import require_commercial_use
 from .script import Script, parse_script
 from .units import seconds_to_samples
-from .vocab import LENGTH_ENDS, BellPlace, LengthEnd, ToneFamily
+from .vocab import LENGTH_ENDS, TRACK_NUMBERS, TRACK_RANGE, BellPlace, LengthEnd, ToneFamily
 
 if TYPE_CHECKING:
     from .qa import FileReport
@@ -415,7 +415,7 @@ def resolve_scripts(target: str, languages: Optional[list[str]], scripts_dir: Pa
     if not target.isdigit():
         path = Path(target)
         if not path.is_file():
-            raise FileNotFoundError(f"{path}: no such script file (give a script path or a track number 1-27)")
+            raise FileNotFoundError(f"{path}: no such script file (give a script path or a track number {TRACK_RANGE})")
         if languages:
             # A script has one language; --lang with a path would silently build something else.
             raise MbclError(
@@ -424,8 +424,8 @@ def resolve_scripts(target: str, languages: Optional[list[str]], scripts_dir: Pa
             )
         return [path]
     track = int(target)
-    if not 1 <= track <= 27:
-        raise MbclError(f"track number {track} is outside 1-27")
+    if track not in TRACK_NUMBERS:
+        raise MbclError(f"track number {track} is outside {TRACK_RANGE}")
     scripts_dir = Path(scripts_dir)
     if languages is None:
         languages = sorted(

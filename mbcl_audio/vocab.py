@@ -1,4 +1,4 @@
-"""The names a script may use, shared by the parser that checks them and the stages that act on them.
+"""The names and track numbers a script may use, shared by the parser that checks them and the stages that act on them.
 
 A leaf module: the parser (:mod:`mbcl_audio.script`) validates against these
 without importing the planner or the renderer, and :mod:`mbcl_audio.render.tones` /
@@ -13,11 +13,15 @@ from typing import Literal, get_args
 
 __all__ = [
     "BELL_PLACES",
+    "FIRST_TRACK",
     "GRIDS",
+    "LAST_TRACK",
     "LENGTH_ENDS",
     "PACING_MODES",
     "PACING_STATES",
     "TONE_FAMILIES",
+    "TRACK_NUMBERS",
+    "TRACK_RANGE",
     "BellPlace",
     "Grid",
     "LengthEnd",
@@ -25,6 +29,12 @@ __all__ = [
     "PacingState",
     "ToneFamily",
 ]
+
+#: The track numbers of the MBCL set (a script's ``track``, ``build 3``, the ``TRCK`` tag's total).
+FIRST_TRACK, LAST_TRACK = 1, 27
+TRACK_NUMBERS = range(FIRST_TRACK, LAST_TRACK + 1)
+#: The track numbers as messages write them: ``"1-27"``.
+TRACK_RANGE = f"{FIRST_TRACK}-{LAST_TRACK}"
 
 #: A pacing-tone family (``pacing_sound``, ``[pacing on sound=...]``).
 ToneFamily = Literal["glide", "ocean", "bowl"]

@@ -14,11 +14,9 @@ from typing import Any, Callable
 
 from mbcl_audio.script.model import ScriptError, SourcePos
 from mbcl_audio.units import parse_duration_s
-from mbcl_audio.vocab import BELL_PLACES, TONE_FAMILIES
+from mbcl_audio.vocab import BELL_PLACES, FIRST_TRACK, LAST_TRACK, TONE_FAMILIES, TRACK_NUMBERS
 
 __all__ = [
-    "TRACK_MAX",
-    "TRACK_MIN",
     "Check",
     "check_bell",
     "check_bpm",
@@ -32,8 +30,6 @@ __all__ = [
     "check_track",
     "toml_kind",
 ]
-
-TRACK_MIN, TRACK_MAX = 1, 27
 
 #: (value, key, position of the value) -> converted value, or ScriptError.
 Check = Callable[[Any, str, SourcePos], Any]
@@ -65,11 +61,11 @@ def _is_number(value: Any) -> bool:
 
 
 def check_track(value: Any, key: str, pos: SourcePos) -> int:
-    """A track number of the set, :data:`TRACK_MIN` to :data:`TRACK_MAX`."""
-    if not (isinstance(value, int) and not isinstance(value, bool)) or not TRACK_MIN <= value <= TRACK_MAX:
+    """A track number of the set (:data:`mbcl_audio.vocab.TRACK_NUMBERS`)."""
+    if not (isinstance(value, int) and not isinstance(value, bool)) or value not in TRACK_NUMBERS:
         raise ScriptError(
             pos,
-            f"{key} must be a whole number from {TRACK_MIN} to {TRACK_MAX} (no quotes), "
+            f"{key} must be a whole number from {FIRST_TRACK} to {LAST_TRACK} (no quotes), "
             f"e.g. {key} = 1; got {toml_kind(value)}",
         )
     return value
