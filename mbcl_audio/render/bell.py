@@ -35,7 +35,7 @@ BELL_END_GAP_S = 0.5
 
 
 def bell_strike(sample_rate: int, pitch_hz: float = 220.0, decay_s: float = 9.0) -> np.ndarray:
-    """One bell strike, float32 mono, shape ``(n,)``, peak ``|x|`` exactly 1.0.
+    """One bell strike: ``np.ndarray [shape=(n,)]`` float32 mono, peak ``|x|`` exactly 1.0.
 
     Parameters
     ----------
@@ -49,7 +49,7 @@ def bell_strike(sample_rate: int, pitch_hz: float = 220.0, decay_s: float = 9.0)
 
     Returns
     -------
-    strike : np.ndarray, float32, shape ``(n,)``
+    strike : np.ndarray [shape=(n,)], float32
         Starts at 0 with a soft onset, ends at exactly 0, below -60 dB of its
         peak over its last ``BELL_FADE_S``. A fresh copy: callers may modify it.
     """

@@ -56,7 +56,7 @@ class TrackMix:
 
     Args:
         plan: the timeline.
-        utterances: one mono float32 clip per utterance of the script, at ``settings.speech_lufs``.
+        utterances: one np.ndarray [shape=(n_i,)], float32 mono, per utterance of the script, at ``settings.speech_lufs``.
         bed: a generated bed name, a file in ``music_dir``, or ``None`` / ``"none"``.
         pacing: whether the pacing tone sounds where the plan has it.
         bell: where a bell strikes: any of ``"start"``, ``"end"``, ``"sections"``.
@@ -149,7 +149,7 @@ class TrackMix:
         return (max(0, min(a for a, _ in spans)), min(self.n_samples, max(b for _, b in spans)))
 
     def voice(self, start: int, stop: int) -> np.ndarray:
-        """The placed utterances for ``[start, stop)``, mono float32."""
+        """The placed utterances for ``[start, stop)``: ``np.ndarray [shape=(stop - start,)]`` float32 mono."""
         out = np.zeros(stop - start, dtype=np.float32)
         first = np.searchsorted(self._speech_starts, start - self._longest, side="left")
         last = np.searchsorted(self._speech_starts, stop, side="left")

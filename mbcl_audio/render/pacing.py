@@ -28,7 +28,7 @@ from .tones import breath_cycle, tone_loudness_lufs
 def span_gain(
     start: int, stop: int, spans: Sequence[tuple[int, int]], fade_samples: int
 ) -> np.ndarray:
-    """Gain ``(stop - start,)`` that is 1 inside each span, with raised-cosine fades inside its edges."""
+    """Gain, ``np.ndarray [shape=(stop - start,)]``: 1 inside each span, with raised-cosine fades inside its edges."""
     n = np.arange(start, stop, dtype=np.int64)
     gain = np.zeros(stop - start, dtype=np.float32)
     for a, b in spans:
@@ -109,7 +109,7 @@ class PacingLayer:
         return out
 
     def gain(self, start: int, stop: int) -> np.ndarray:
-        """Stretch fades times ducking, ``(stop - start,)``."""
+        """Stretch fades times ducking, ``np.ndarray [shape=(stop - start,)]``."""
         gain = span_gain(start, stop, [st.span for st in self.stretches], self.fade_samples)
         if self.duck_db and self.speech_spans and gain.any():
             duck = duck_amount(start, stop, self.speech_spans, self.attack, self.release)
@@ -117,7 +117,7 @@ class PacingLayer:
         return gain
 
     def read(self, start: int, stop: int) -> np.ndarray:
-        """The tone for ``[start, stop)``, float32 mono ``(stop - start,)``."""
+        """The tone for ``[start, stop)``: ``np.ndarray [shape=(stop - start,)]`` float32 mono."""
         gain = self.gain(start, stop)
         if not gain.any():
             return np.zeros(stop - start, dtype=np.float32)

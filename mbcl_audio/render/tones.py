@@ -82,7 +82,7 @@ def breath_cycle(family: ToneFamily, cycle_samples: int, in_samples: int, sample
 
     Returns
     -------
-    table : np.ndarray, float32, shape ``(cycle_samples,)``
+    table : np.ndarray [shape=(cycle_samples,)], float32
         Peak ``|x|`` exactly 1.0; ``table[0] == 0`` and the envelope returns to
         about zero at the last sample, so cycles of any lengths concatenate
         without a click. A fresh copy: callers may modify it.
@@ -136,7 +136,8 @@ def _loudness(family: ToneFamily, cycle_samples: int, in_samples: int, sample_ra
 
 
 def _phases(cycle_samples: int, in_samples: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(inhale, p_in, p_out)``: in-breath mask and the position 0..1 within each phase, ``(cycle_samples,)``.
+    """``(inhale, p_in, p_out)``: in-breath mask and the position 0..1 within each phase,
+    each ``np.ndarray [shape=(cycle_samples,)]``.
 
     ``p_in`` runs 0 -> 1 over the in-breath (and beyond it afterwards);
     ``p_out`` is negative during the in-breath and runs 0 -> 1 over the out-breath.
