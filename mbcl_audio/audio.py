@@ -2,7 +2,7 @@
 
 A 45-minute stereo track at 44.1 kHz is close to a gigabyte as float32, so
 stages never hold a whole track: they pass a :class:`Source` and read it in
-blocks. Every read returns float32 of shape ``(stop - start, n_channels)``;
+blocks. Every read returns ``np.ndarray [shape=(stop - start, n_channels)]`` float32;
 samples outside ``[0, n_samples)`` read as zeros, so filters can take context
 margins at the track's edges without special cases.
 """
@@ -27,12 +27,12 @@ class Source(Protocol):
     n_channels: int
 
     def read(self, start: int, stop: int) -> np.ndarray:
-        """Samples ``[start, stop)`` as float32, shape ``(stop - start, n_channels)``."""
+        """Samples ``[start, stop)``: ``np.ndarray [shape=(stop - start, n_channels)]`` float32."""
         ...
 
 
 class ArraySource:
-    """A :class:`Source` over an in-memory array of shape ``(n,)`` or ``(n, channels)``."""
+    """A :class:`Source` over an in-memory ``np.ndarray [shape=(n,) or (n, channels)]``."""
 
     def __init__(self, samples: np.ndarray, sample_rate: int):
         samples = np.asarray(samples, dtype=np.float32)

@@ -29,6 +29,7 @@ from .render.voice import SpeechCache, open_voice
 from .render.voice.profiles import require_commercial_use
 from .script import Script, find_scripts, parse_script
 from .units import seconds_to_samples
+from .vocab import LENGTH_ENDS, TRACK_NUMBERS, TRACK_RANGE, BellPlace, LengthEnd, ToneFamily
 
 #: Spoken once in the tags of every track: what the set is, and what it is not.
 COMMENT = "Practice audio accompanying a trainer-led MBCL course; not therapy. Built with mbcl-audio."
@@ -52,18 +53,19 @@ class BuildOptions:
     """What a producer or trainer may change per build (``None``: take the script's value)."""
 
     #: Seconds, or ``"min"`` / ``"max"`` for the shortest / longest length the script reaches.
-    length_s: Optional[Union[float, str]] = None
+    length_s: Optional[Union[float, LengthEnd]] = None
     voice: Optional[str] = None
     bed: Optional[str] = None
     pacing: bool = True
     #: Tone family for every pacing stretch (``None``: the script's).
-    pacing_sound: Optional[str] = None
+    pacing_sound: Optional[ToneFamily] = None
     #: Where a bell strikes (``None``: the script's ``bell``; ``()``: nowhere).
-    bell: Optional[tuple[str, ...]] = None
+    bell: Optional[tuple[BellPlace, ...]] = None
     #: Loudness profile name (``None``: the script's, then the project's, then ``meditation``).
     profile: Optional[str] = None
-    #: Override the profile's loudness target (LUFS, or dB RMS for an RMS profile) / true-peak ceiling.
-    target_lufs: Optional[float] = None
+    #: Override the profile's loudness target: LUFS, or dB RMS for a profile with ``target_rms_db`` (ACX).
+    loudness_target: Optional[float] = None
+    #: Override the profile's true-peak ceiling (dBTP).
     ceiling_dbtp: Optional[float] = None
     bitrate_kbps: int = 192
     mix: MixSettings = field(default_factory=MixSettings)
@@ -102,13 +104,14 @@ class TrackResult:
 def resolve_profile(script: Script, options: BuildOptions) -> LoudnessProfile:
     """The loudness profile a build masters to: ``--profile``, the script's, the project's, ``meditation``.
 
-    ``options.target_lufs`` / ``options.ceiling_dbtp`` override its target and ceiling.
+    ``options.loudness_target`` / ``options.ceiling_dbtp`` override its target and ceiling.
     """
     config = load_project_config(options.project_dir)
     profile = get_profile(options.profile or script.front.profile or None, config)
-    if options.target_lufs is not None:
+    if options.loudness_target is not None:
         field_name = "target_lufs" if profile.target_measure == "lufs" else "target_rms_db"
-        profile = replace(profile, **{field_name: options.target_lufs}, name=f"{profile.name} (target {options.target_lufs:g})")
+        target = options.loudness_target
+        profile = replace(profile, **{field_name: target}, name=f"{profile.name} (target {target:g})")
     if options.ceiling_dbtp is not None:
         profile = replace(profile, true_peak_dbtp=options.ceiling_dbtp, name=f"{profile.name} (ceiling {options.ceiling_dbtp:g})")
     return profile
@@ -130,9 +133,9 @@ def shift_chapters(chapters: Sequence[Chapter], shift_samples: int, n_samples: i
     return tuple(Chapter(title, at, stop) for (title, at), stop in zip(keep, stops) if stop > at)
 
 
-def target_samples(script: Script, speech_samples: Sequence[int], length_s: Optional[Union[float, str]]) -> int:
+def target_samples(script: Script, speech_samples: Sequence[int], length_s: Optional[Union[float, LengthEnd]]) -> int:
     """The length to plan: the script's default, a number of seconds, or ``"min"`` / ``"max"``."""
-    if length_s in ("min", "max"):
+    if length_s in LENGTH_ENDS:
         shortest, longest = reachable_range(script, speech_samples, SAMPLE_RATE)
         return shortest if length_s == "min" else longest
     return seconds_to_samples(script.front.length_s if length_s is None else float(length_s), SAMPLE_RATE)
@@ -403,7 +406,7 @@ def resolve_scripts(target: str, languages: Optional[list[str]], scripts_dir: Pa
     if not target.isdigit():
         path = Path(target)
         if not path.is_file():
-            raise FileNotFoundError(f"{path}: no such script file (give a script path or a track number 1-27)")
+            raise FileNotFoundError(f"{path}: no such script file (give a script path or a track number {TRACK_RANGE})")
         if languages:
             # A script has one language; --lang with a path would silently build something else.
             raise MbclError(
@@ -412,8 +415,8 @@ def resolve_scripts(target: str, languages: Optional[list[str]], scripts_dir: Pa
             )
         return [path]
     track = int(target)
-    if not 1 <= track <= 27:
-        raise MbclError(f"track number {track} is outside 1-27")
+    if track not in TRACK_NUMBERS:
+        raise MbclError(f"track number {track} is outside {TRACK_RANGE}")
     scripts_dir = Path(scripts_dir)
     if languages is None:
         languages = sorted(

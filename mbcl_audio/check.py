@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Literal, Optional, Sequence
 
 from . import SAMPLE_RATE
 from .errors import MbclError
@@ -21,11 +21,15 @@ from .script.model import BreathPhrase, Script
 from .units import format_duration, seconds_to_samples
 
 
+#: How bad a problem is: an error fails the check; a warning is shown and does not.
+Severity = Literal["error", "warning"]
+
+
 @dataclass(frozen=True)
 class Problem:
     location: str
     message: str
-    severity: str = "error"
+    severity: Severity = "error"
 
     def __str__(self) -> str:
         return f"{self.location}: {self.severity}: {self.message}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Literal
 
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
 _UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -41,7 +42,11 @@ def seconds_to_samples(duration_s: float, sample_rate: int) -> int:
     return int(round(duration_s * sample_rate))
 
 
-def format_duration(duration_s: float, rounding: str = "nearest") -> str:
+#: Which way :func:`format_duration` rounds to tenths of a second.
+Rounding = Literal["nearest", "down", "up"]
+
+
+def format_duration(duration_s: float, rounding: Rounding = "nearest") -> str:
     """``312.4`` -> ``"5:12.4"`` (tenths of a second), for messages and listings.
 
     ``rounding`` is ``"nearest"``, ``"down"`` or ``"up"``: a range's lower bound

@@ -184,7 +184,7 @@ def test_second_build_synthesizes_nothing_and_is_byte_identical(built):
     [(NL, -23.0), (EN, -16.0)],  # en speaks with piper: the neural path end to end
 )
 def test_other_loudness_targets_on_decoded_mp3(tmp_path, cache_dir, script, target):
-    r = build_track(script, tmp_path, BuildOptions(length_s=180.0, target_lufs=target), cache=SpeechCache(cache_dir))
+    r = build_track(script, tmp_path, BuildOptions(length_s=180.0, loudness_target=target), cache=SpeechCache(cache_dir))
     x, rate = sf.read(r.path, dtype="float32", always_2d=True)
     assert x.shape[0] == 180 * SAMPLE_RATE
     assert integrated_loudness(ArraySource(x, rate)) == pytest.approx(target, abs=0.5)
@@ -193,7 +193,7 @@ def test_other_loudness_targets_on_decoded_mp3(tmp_path, cache_dir, script, targ
 
 @requires_ffmpeg
 def test_ffmpeg_meter_agrees_at_minus_16(tmp_path, cache_dir):
-    r = build_track(NL, tmp_path, BuildOptions(length_s=180.0, target_lufs=-16.0), cache=SpeechCache(cache_dir))
+    r = build_track(NL, tmp_path, BuildOptions(length_s=180.0, loudness_target=-16.0), cache=SpeechCache(cache_dir))
     lufs, peak = ffmpeg_ebur128(r.path)
     assert lufs == pytest.approx(-16.0, abs=0.5)
     assert peak <= -1.0

@@ -23,7 +23,7 @@ PACKAGE = "mbcl_audio"
 
 # Earlier layers first. Each group may import its own members and anything in an earlier group.
 LAYERS: list[tuple[str, ...]] = [
-    ("units", "errors", "atomic", "audio", "vocab"),
+    ("units", "errors", "atomic", "audio", "vocab", "schema"),
     ("measure",),
     ("script",),
     ("plan",),

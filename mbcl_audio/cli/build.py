@@ -13,7 +13,7 @@ from ..build import BuildOptions, build_track, resolve_scripts
 from ..master.profiles import DEFAULT_PROFILE, all_profiles, load_project_config
 from ..render.mix import MixSettings
 from ..units import format_duration
-from ..vocab import TONE_FAMILIES
+from ..vocab import TONE_FAMILIES, BellPlace, LengthEnd, ToneFamily
 from .boundary import BoundaryCommand
 from .options import (
     MUSIC_OPTION,
@@ -56,7 +56,7 @@ STAGES = ("parse", "speech", "plan", "master", "encode", "verify")
 @click.option("--tone-level", "pacing_level_lu", type=float, default=MixSettings.pacing_level_lu, show_default=True, help="Pacing tone level, in LU relative to the voice.")
 @click.option("--bell", "bell", callback=parse_bell, metavar="PLACES", help="Strike a bell at start, end and/or sections (comma-separated), or none (default: the script's).")
 @click.option("--profile", metavar="PROFILE", help="Loudness profile: meditation, ebu-r128, podcast, acx or one from mbcl-audio.toml (default: the script's, the project's, then meditation).")
-@click.option("--loudness", "target_lufs", type=float, default=None, help="Override the profile's loudness target (LUFS; dB RMS for acx).")
+@click.option("--loudness", "loudness_target", type=float, default=None, help="Override the profile's loudness target (LUFS; dB RMS for acx).")
 @click.option("--qa/--no-qa", default=True, show_default=True, help="Refuse a file that fails the profile's checks (--no-qa: keep it and warn).")
 @MUSIC_OPTION
 @OUT_OPTION
@@ -65,9 +65,9 @@ STAGES = ("parse", "speech", "plan", "master", "encode", "verify")
 @click.option("--commercial", is_flag=True, help="The set is for sale: refuse a voice whose licence forbids commercial use.")
 @click.option("--require-takes", is_flag=True, help="With a voice of recorded takes: fail on a missing take instead of speaking it with the fallback voice.")
 def build(
-    target: str, languages: str | None, lengths: list[float | str] | None, voice: str | None, bed: str | None,
-    pacing: bool, pacing_sound: str | None, bed_level_lu: float, pacing_level_lu: float,
-    bell: tuple[str, ...] | None, profile: str | None, target_lufs: float | None, qa: bool, music_dir: Path,
+    target: str, languages: str | None, lengths: list[float | LengthEnd] | None, voice: str | None, bed: str | None,
+    pacing: bool, pacing_sound: ToneFamily | None, bed_level_lu: float, pacing_level_lu: float,
+    bell: tuple[BellPlace, ...] | None, profile: str | None, loudness_target: float | None, qa: bool, music_dir: Path,
     out_dir: Path, scripts_dir: Path, voices_dir: Path, commercial: bool, require_takes: bool,
 ) -> None:
     """Build TARGET (a script file or a track number) into tagged, loudness-normalized MP3s.
@@ -88,7 +88,7 @@ def build(
         for path, length in jobs:
             options = BuildOptions(
                 length_s=length, voice=voice, bed=bed, pacing=pacing, pacing_sound=pacing_sound, bell=bell,
-                profile=profile, target_lufs=target_lufs, qa=qa, music_dir=music_dir,
+                profile=profile, loudness_target=loudness_target, qa=qa, music_dir=music_dir,
                 mix=MixSettings(bed_level_lu=bed_level_lu, pacing_level_lu=pacing_level_lu),
                 commercial=commercial, voices_dir=voices_dir, require_takes=require_takes,
             )

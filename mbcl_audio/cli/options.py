@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 
 from ..units import parse_duration_s
-from ..vocab import BELL_PLACES
+from ..vocab import BELL_PLACES, LENGTH_ENDS, BellPlace, LengthEnd
 
 __all__ = [
     "MUSIC_OPTION",
@@ -48,13 +48,13 @@ def parse_languages(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
-def parse_lengths(ctx: click.Context, param: click.Parameter, value: str | None) -> list[float | str] | None:
+def parse_lengths(ctx: click.Context, param: click.Parameter, value: str | None) -> list[float | LengthEnd] | None:
     """``"5m,10m,max"`` -> ``[300.0, 600.0, "max"]`` (``min``/``max``: the script's reachable ends)."""
     if value is None:
         return None
     try:
         return [
-            v.strip().lower() if v.strip().lower() in ("min", "max") else parse_duration_s(v)
+            v.strip().lower() if v.strip().lower() in LENGTH_ENDS else parse_duration_s(v)
             for v in value.split(",")
             if v.strip()
         ]
@@ -62,7 +62,7 @@ def parse_lengths(ctx: click.Context, param: click.Parameter, value: str | None)
         raise click.BadParameter(f"{exc}, or min / max") from exc
 
 
-def parse_length(ctx: click.Context, param: click.Parameter, value: str | None) -> float | str | None:
+def parse_length(ctx: click.Context, param: click.Parameter, value: str | None) -> float | LengthEnd | None:
     """One length as :func:`parse_lengths` reads it: seconds, ``"min"`` or ``"max"``."""
     lengths = parse_lengths(ctx, param, value)
     if lengths is not None and len(lengths) != 1:
@@ -70,7 +70,7 @@ def parse_length(ctx: click.Context, param: click.Parameter, value: str | None) 
     return lengths[0] if lengths else None
 
 
-def parse_bell(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
+def parse_bell(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[BellPlace, ...] | None:
     """``"start,end"`` -> ``("start", "end")``; ``"none"`` -> ``()``."""
     if value is None:
         return None
@@ -80,4 +80,4 @@ def parse_bell(ctx: click.Context, param: click.Parameter, value: str | None) ->
     unknown = [p for p in places if p not in BELL_PLACES]
     if unknown or not places:
         raise click.BadParameter(f"give places from {', '.join(BELL_PLACES)} (comma-separated), or none")
-    return places
+    return cast(tuple[BellPlace, ...], places)

@@ -16,6 +16,7 @@ from ..plan import fit
 from ..plan.estimate import estimate_speech_samples
 from ..plan.report import format_plan, plan_to_dict
 from ..script import parse_script
+from ..vocab import LengthEnd
 from .boundary import USER_ERRORS, BoundaryCommand
 from .options import MUSIC_OPTION, parse_length
 
@@ -36,7 +37,7 @@ __all__ = ["check", "plan"]
 @click.option("--voice", metavar="VOICE", help="Voice whose speaking rate the plan assumes (default: the script's).")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (times in seconds and samples).")
 @click.option("--synthesize", is_flag=True, help="Plan with real speech durations (synthesizing through the cache) instead of estimates.")
-def plan(script: Path, length: float | str | None, voice: str | None, as_json: bool, synthesize: bool) -> None:
+def plan(script: Path, length: float | LengthEnd | None, voice: str | None, as_json: bool, synthesize: bool) -> None:
     """Show the timeline of SCRIPT without rendering audio.
 
     Lists each event's start, duration, kind and text, the chapters, where

@@ -42,6 +42,7 @@ from mutagen.id3 import (
 from mutagen.id3 import delete as delete_id3
 
 from ..plan.model import Chapter
+from ..vocab import FIRST_TRACK, LAST_TRACK
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -90,7 +91,7 @@ class TrackTags:
     ``language`` is ISO 639-1 (``"nl"``, ``"en"``, ``"de"``; a region suffix
     like ``"nl-BE"`` is accepted and ignored); it is written to ``TLAN`` as
     ISO 639-2/B (``"dut"``, ``"eng"``, ``"ger"``). ``track_total`` defaults to
-    the 27 tracks of the MBCL set. Fields with defaults come last so the
+    :data:`~mbcl_audio.vocab.LAST_TRACK`, the number of tracks of the MBCL set. Fields with defaults come last so the
     dataclass can be built positionally as well as by keyword.
     """
 
@@ -99,16 +100,16 @@ class TrackTags:
     album: str
     artist: str
     language: str
-    track_total: int = 27
+    track_total: int = LAST_TRACK
     genre: str = "Meditation"
     comment: str = ""
     #: Pacing cycles as JSON (:func:`pacing_tag_json`); empty: no pacing frame.
     pacing: str = ""
 
     def __post_init__(self) -> None:
-        if not 1 <= self.track_number <= self.track_total:
+        if not FIRST_TRACK <= self.track_number <= self.track_total:
             raise ValueError(
-                f"track_number {self.track_number} outside 1..{self.track_total}"
+                f"track_number {self.track_number} outside {FIRST_TRACK}..{self.track_total}"
             )
 
 

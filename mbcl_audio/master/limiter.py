@@ -64,7 +64,7 @@ _FIXED_ONE = float(1 << 40)
 
 
 def hann_weights(k: int) -> np.ndarray:
-    """Strictly positive Hann weights of length ``k`` summing to 1 (float64)."""
+    """Strictly positive Hann weights summing to 1: ``np.ndarray [shape=(k,)]`` float64."""
     w = np.sin(np.pi * np.arange(1, k + 1) / (k + 1)) ** 2
     return w / w.sum()
 
@@ -108,7 +108,7 @@ def _valid_correlate(d: np.ndarray, w: np.ndarray) -> np.ndarray:
 class TruePeakLimiter:
     """A :class:`Source` that applies ``gain_db`` and limits the true peak to ``ceiling_dbtp``.
 
-    ``read(start, stop)`` returns float32 ``(stop - start, n_channels)`` and
+    ``read(start, stop)`` returns ``np.ndarray [shape=(stop - start, n_channels)]`` float32 and
     reads the wrapped source with a margin of ``left_margin`` samples before
     and ``right_margin`` after, so the output does not depend on how a
     caller splits the track into blocks. ``max_reduction_db`` records the
@@ -150,8 +150,8 @@ class TruePeakLimiter:
     def gain_curve(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
         """Limiter gain for samples ``[start, stop)`` and the gained input.
 
-        Returns ``(g, xg)``: ``g`` float64 ``(stop - start,)`` in ``(0, 1]``
-        (excluding ``gain_db``), and ``xg`` float64 ``(stop - start, ch)``,
+        Returns ``(g, xg)``: ``g``, ``np.ndarray [shape=(stop - start,)]`` float64 in ``(0, 1]``
+        (excluding ``gain_db``), and ``xg``, ``np.ndarray [shape=(stop - start, ch)]`` float64,
         the input times ``10 ** (gain_db / 20)``.
         """
         k, r, m = self.k, self.r, ENVELOPE_MARGIN
@@ -173,7 +173,7 @@ class TruePeakLimiter:
         return g, x[self.left_margin : self.left_margin + (stop - start)]
 
     def read(self, start: int, stop: int) -> np.ndarray:
-        """Limited samples ``[start, stop)``: float32 ``(stop - start, n_channels)``."""
+        """Limited samples ``[start, stop)``: ``np.ndarray [shape=(stop - start, n_channels)]`` float32."""
         if stop <= start:
             return np.zeros((0, self.n_channels), dtype=np.float32)
         g, xg = self.gain_curve(start, stop)

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
 from mbcl_audio.audio import BLOCK_SAMPLES, Source, iter_blocks
 from mbcl_audio.master.limiter import TruePeakLimiter
+from mbcl_audio.master.profiles import LoudnessMeasure
 from mbcl_audio.measure.loudness import integrated_loudness
 from mbcl_audio.measure.meters import power_db
 from mbcl_audio.measure.truepeak import true_peak_source
@@ -33,15 +35,16 @@ _SLOPE_RANGE = (0.2, 1.0)
 
 @dataclass(frozen=True)
 class MasterResult:
-    """Measured figures of a mastering run (LUFS, dB, dBTP)."""
+    """Measured figures of a mastering run (dB, dBTP; loudness in the unit ``measure`` names)."""
 
-    input_lufs: float  #: integrated loudness of the input
+    input_loudness: float  #: loudness of the input: LUFS, or dB RMS when ``measure`` is ``"rms"``
     gain_db: float  #: linear gain applied before the limiter
-    output_lufs: float  #: integrated loudness of the limited output
+    output_loudness: float  #: loudness of the limited output, in the same unit
     true_peak_dbtp: float  #: true peak of the limited output (4x oversampled)
     ceiling_dbtp: float  #: ceiling the limiter ran at (requested ceiling - headroom)
     iterations: int  #: limiter passes measured
     max_reduction_db: float = 0.0  #: deepest limiter gain reduction (dB, >= 0)
+    measure: LoudnessMeasure = "lufs"  #: what the loudness figures are: ``"lufs"`` (BS.1770) or ``"rms"`` (unweighted)
 
 
 def rms_db(source: Source, block_samples: int = BLOCK_SAMPLES) -> float:
@@ -55,21 +58,21 @@ def rms_db(source: Source, block_samples: int = BLOCK_SAMPLES) -> float:
 
 
 #: What :func:`master` can aim at: integrated loudness, or unweighted RMS (ACX).
-MEASURES = {"lufs": integrated_loudness, "rms": rms_db}
+MEASURES: dict[LoudnessMeasure, Callable[[Source, int], float]] = {"lufs": integrated_loudness, "rms": rms_db}
 
 
 def master(
     source: Source,
-    target_lufs: float = -18.0,
+    loudness_target: float = -18.0,
     ceiling_dbtp: float = -1.0,
     headroom_db: float = 1.0,
     block_samples: int = BLOCK_SAMPLES,
-    measure: str = "lufs",
+    measure: LoudnessMeasure = "lufs",
 ) -> tuple[Source, MasterResult]:
-    """Normalize ``source`` to ``target_lufs`` with true peak <= ``ceiling_dbtp - headroom_db``.
+    """Normalize ``source`` to ``loudness_target`` with true peak <= ``ceiling_dbtp - headroom_db``.
 
-    With ``measure="rms"`` the target is an unweighted RMS in dB (ACX) instead
-    of LUFS; ``input_lufs`` and ``output_lufs`` of the result are then RMS figures.
+    ``loudness_target`` is LUFS, or with ``measure="rms"`` an unweighted RMS in
+    dB (ACX); ``input_loudness`` and ``output_loudness`` of the result are in the same unit.
 
     ``headroom_db`` (dB) is kept free below the delivery ceiling because lossy
     encoding raises the true peak. Returns the limited source (a lazy
@@ -77,24 +80,24 @@ def master(
     figures measured on it. Each iteration is one streaming pass; the gain is
     corrected by a secant step on (gain, output loudness). If the target is
     not reached within ``MAX_ITERATIONS`` passes the last pass is returned,
-    ``output_lufs`` says where it landed.
+    ``output_loudness`` says where it landed.
 
     Raises ``ValueError`` if the source is silent (no loudness to normalize).
     """
     meter = MEASURES[measure]
-    input_lufs = meter(source, block_samples)
-    if not math.isfinite(input_lufs):
+    input_loudness = meter(source, block_samples)
+    if not math.isfinite(input_loudness):
         raise ValueError(
             "source is silent (no 400 ms block above -70 LUFS): nothing to normalize"
         )
     limit_at = ceiling_dbtp - headroom_db
-    gain = target_lufs - input_lufs
+    gain = loudness_target - input_loudness
     history: list[tuple[float, float]] = []
     for iteration in range(1, MAX_ITERATIONS + 1):
         limited = TruePeakLimiter(source, gain_db=gain, ceiling_dbtp=limit_at)
-        output_lufs = meter(limited, block_samples)
-        error = target_lufs - output_lufs
-        history.append((gain, output_lufs))
+        output_loudness = meter(limited, block_samples)
+        error = loudness_target - output_loudness
+        history.append((gain, output_loudness))
         if abs(error) <= TOLERANCE_LU or iteration == MAX_ITERATIONS:
             break
         slope = 1.0
@@ -105,12 +108,13 @@ def master(
         gain += error / slope
     true_peak = true_peak_source(limited, block_samples)
     result = MasterResult(
-        input_lufs=input_lufs,
+        input_loudness=input_loudness,
         gain_db=gain,
-        output_lufs=output_lufs,
+        output_loudness=output_loudness,
         true_peak_dbtp=true_peak,
         ceiling_dbtp=limit_at,
         iterations=iteration,
         max_reduction_db=limited.max_reduction_db,
+        measure=measure,
     )
     return limited, result

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import math
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Optional
+from typing import Any, Literal, Optional
 
 from ..errors import MbclError
+from ..schema import Field, FieldError, UnknownKey, check_table, is_number, is_whole_number
 
 #: The profile a build uses when neither the command line, the script nor the project names one.
 DEFAULT_PROFILE = "meditation"
@@ -35,6 +36,10 @@ PROJECT_CONFIG = "mbcl-audio.toml"
 
 class ProfileError(MbclError, ValueError):
     """An unknown profile, or a profile definition that does not make sense."""
+
+
+#: What a loudness target is measured in: integrated loudness (LUFS, BS.1770-4), or unweighted RMS (dB, ACX).
+LoudnessMeasure = Literal["lufs", "rms"]
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,7 @@ class LoudnessProfile:
         return self.target_lufs if self.target_lufs is not None else float(self.target_rms_db)
 
     @property
-    def target_measure(self) -> str:
+    def target_measure(self) -> LoudnessMeasure:
         """``"lufs"`` or ``"rms"``: what :attr:`target` is measured in."""
         return "lufs" if self.target_lufs is not None else "rms"
 
@@ -99,12 +104,39 @@ class LoudnessProfile:
         return min(hi, lo + 1.0)
 
 
-_RANGE_KEYS = ("rms_db", "head_s", "tail_s")
-_FLOAT_KEYS = (
-    "target_lufs", "target_rms_db", "tolerance", "true_peak_dbtp", "sample_peak_dbfs", "noise_floor_db",
-)
-_INT_KEYS = ("sample_rate", "bitrate_kbps")
-_KNOWN = {f.name for f in fields(LoudnessProfile)} - {"name", "origin"}
+def _text(value: Any, key: str) -> str:
+    if not isinstance(value, str):
+        raise FieldError(f"{key} must be a string")
+    return value
+
+
+def _number(value: Any, key: str) -> float:
+    if not is_number(value) or not math.isfinite(value):
+        raise FieldError(f"{key} must be a number, got {value!r}")
+    return float(value)
+
+
+def _positive_whole(value: Any, key: str) -> int:
+    if not is_whole_number(value) or value <= 0:
+        raise FieldError(f"{key} must be a positive whole number, got {value!r}")
+    return value
+
+
+def _range(value: Any, key: str) -> tuple[float, float]:
+    if not (isinstance(value, list) and len(value) == 2 and all(is_number(v) for v in value) and value[0] <= value[1]):
+        raise FieldError(f"{key} must be [low, high] with low <= high, got {value!r}")
+    return (float(value[0]), float(value[1]))
+
+
+#: The keys of a ``[profiles.NAME]`` table: every :class:`LoudnessProfile` field but ``name`` and ``origin``.
+PROFILE_FIELDS: dict[str, Field] = {
+    "description": Field(_text),
+    **{key: Field(_number) for key in (
+        "target_lufs", "target_rms_db", "tolerance", "true_peak_dbtp", "sample_peak_dbfs", "noise_floor_db",
+    )},
+    **{key: Field(_positive_whole) for key in ("sample_rate", "bitrate_kbps")},
+    **{key: Field(_range) for key in ("rms_db", "head_s", "tail_s")},
+}
 
 
 def profile_from_table(name: str, table: dict, origin: str) -> LoudnessProfile:
@@ -115,33 +147,13 @@ def profile_from_table(name: str, table: dict, origin: str) -> LoudnessProfile:
             unknown key, a value of the wrong type, or no / two targets.
     """
     where = f"{origin}: [profiles.{name}]"
-    unknown = sorted(set(table) - _KNOWN)
-    if unknown:
-        raise ProfileError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(_KNOWN))})")
-    values: dict = {"name": name, "origin": origin}
-    for key, value in table.items():
-        if key == "description":
-            if not isinstance(value, str):
-                raise ProfileError(f"{where}: description must be a string")
-            values[key] = value
-        elif key in _FLOAT_KEYS:
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise ProfileError(f"{where}: {key} must be a number, got {value!r}")
-            values[key] = float(value)
-        elif key in _INT_KEYS:
-            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                raise ProfileError(f"{where}: {key} must be a positive whole number, got {value!r}")
-            values[key] = value
-        elif key in _RANGE_KEYS:
-            ok = (
-                isinstance(value, list)
-                and len(value) == 2
-                and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
-                and value[0] <= value[1]
-            )
-            if not ok:
-                raise ProfileError(f"{where}: {key} must be [low, high] with low <= high, got {value!r}")
-            values[key] = (float(value[0]), float(value[1]))
+
+    def fail(err: FieldError) -> None:
+        if isinstance(err, UnknownKey):
+            raise ProfileError(f"{where}: {err.message} (known: {', '.join(err.known)})")
+        raise ProfileError(f"{where}: {err.message}")
+
+    values: dict = {"name": name, "origin": origin, **check_table(table, PROFILE_FIELDS, fail)}
     targets = [k for k in ("target_lufs", "target_rms_db") if k in values]
     if len(targets) != 1:
         raise ProfileError(f"{where}: give exactly one of target_lufs and target_rms_db")

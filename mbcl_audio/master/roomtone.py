@@ -18,7 +18,7 @@ ROOM_TONE_DB = -70.0
 
 
 def room_tone(n_samples: int, n_channels: int, sample_rate: int, level_db: float = ROOM_TONE_DB, seed: int = 0) -> np.ndarray:
-    """Pink-ish noise ``(n_samples, n_channels)`` float32 at ``level_db`` RMS per channel."""
+    """Pink-ish noise, ``np.ndarray [shape=(n_samples, n_channels)]`` float32, at ``level_db`` RMS per channel."""
     if n_samples <= 0:
         return np.zeros((0, n_channels), dtype=np.float32)
     rng = np.random.default_rng(20261127 + seed)

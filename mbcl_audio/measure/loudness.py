@@ -40,7 +40,7 @@ LOUDNESS_OFFSET_DB = -0.691
 def k_weighting_sos(sample_rate: int) -> tuple[np.ndarray, float]:
     """K-weighting as second-order sections, taken from pyloudnorm's own filters.
 
-    Returns ``(sos, gain)``: ``sos`` of shape ``(n_sections, 6)`` for
+    Returns ``(sos, gain)``: ``sos``, ``np.ndarray [shape=(n_sections, 6)]``, for
     :func:`scipy.signal.sosfilt` and the product of the stages' pass-band
     gains (linear). Taking the coefficients from ``pyloudnorm.Meter`` rather
     than re-deriving them keeps both meters on exactly the same filter.
@@ -74,14 +74,15 @@ def subblock_energies(
 ) -> tuple[np.ndarray, int]:
     """Sum of squares of the K-weighted signal per 100 ms sub-block.
 
-    Returns ``(energy, hop)``: ``energy`` float64 of shape
-    ``(n_blocks + 3, n_channels)`` where ``n_blocks`` is the number of 400 ms
+    Returns ``(energy, hop)``: ``energy``, ``np.ndarray [shape=(n_blocks + 3, n_channels)]``
+    float64, where ``n_blocks`` is the number of 400 ms
     gating blocks, and ``hop`` the sub-block length in samples. Filtered
     samples at and after the end of the track count as zero, as in pyloudnorm
     (the filter's ringing past the end is not part of the track).
 
     ``on_chunk``, if given, is called as ``on_chunk(start, x)`` with every raw
-    (unfiltered, float64) chunk in order, so other meters can share this one
+    (unfiltered) chunk ``x``, ``np.ndarray [shape=(stop - start, n_channels)]``
+    float64, in order, so other meters can share this one
     pass. Chunks start on sub-block boundaries, are whole sub-blocks long and
     together cover every sample of the track: the reads run to the end of the
     track even where it extends past the last gating sub-block (up to 50 ms;
@@ -126,7 +127,7 @@ def channel_weights(n_channels: int) -> np.ndarray:
 def window_mean_squares(energy: np.ndarray, hop: int, width: int) -> np.ndarray:
     """Mean square per channel over every window of ``width`` consecutive sub-blocks (hop one).
 
-    ``energy`` as from :func:`subblock_energies`; returns ``(n_sub - width + 1, n_channels)``
+    ``energy`` as from :func:`subblock_energies`; returns ``np.ndarray [shape=(n_sub - width + 1, n_channels)]``
     (empty when there are fewer than ``width`` sub-blocks). ``width`` 4 gives the
     400 ms gating / momentary blocks, 30 the 3 s short-term windows.
     """
@@ -181,7 +182,7 @@ def integrated_loudness(source: Source, block_samples: int = BLOCK_SAMPLES) -> f
 
 
 def array_loudness(x: np.ndarray, sample_rate: int) -> float:
-    """Integrated loudness (LUFS) of an in-memory array, shape ``(n,)`` or ``(n, channels)``.
+    """Integrated loudness (LUFS) of an in-memory ``np.ndarray [shape=(n,) or (n, channels)]``.
 
     Clips shorter than one 400 ms gating block are measured as a periodic
     repetition of themselves (same mean-square level), because the meter

@@ -174,7 +174,7 @@ def measure_with_series(
 
     ``on_chunk(start, x)``, if given, sees every raw chunk of the loudness
     pass (as :func:`~mbcl_audio.measure.loudness.subblock_energies` hands them
-    out: whole 100 ms sub-blocks, float64, zeros past the end), so a caller
+    out: ``np.ndarray [shape=(stop - start, n_channels)]`` float64, whole 100 ms sub-blocks, zeros past the end), so a caller
     can take its own per-sample statistics without decoding the file again.
     """
     sr = int(source.sample_rate)

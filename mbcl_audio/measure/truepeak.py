@@ -46,7 +46,7 @@ ENVELOPE_MARGIN = HALF_TAPS + 1
 
 @lru_cache(maxsize=1)
 def phase_filters() -> np.ndarray:
-    """Interpolation taps, shape ``(OVERSAMPLE - 1, 2 * HALF_TAPS + 1)``.
+    """Interpolation taps, ``np.ndarray [shape=(OVERSAMPLE - 1, 2 * HALF_TAPS + 1)]``.
 
     Row ``p - 1`` computes the value at ``n + p / OVERSAMPLE`` with
     :func:`scipy.ndimage.correlate1d` (centre tap at input offset 0):
@@ -63,7 +63,7 @@ def phase_filters() -> np.ndarray:
 
 
 def _as_channels_first(x: np.ndarray) -> np.ndarray:
-    """``(n,)`` or ``(n, ch)`` -> contiguous float32 ``(ch, n)`` (fast axis last for the FIR)."""
+    """``np.ndarray [shape=(n,) or (n, ch)]`` -> contiguous ``np.ndarray [shape=(ch, n)]`` float32 (fast axis last for the FIR)."""
     x = np.asarray(x, dtype=np.float32)
     if x.ndim == 1:
         x = x[:, None]
@@ -75,8 +75,8 @@ def _as_channels_first(x: np.ndarray) -> np.ndarray:
 def oversampled_peak_envelope(x: np.ndarray) -> np.ndarray:
     """Per-sample peak of the 4x-oversampled signal, max over channels.
 
-    ``x``: float array ``(n,)`` or ``(n, ch)``, linear full scale; samples
-    outside the array count as zero. Returns float32 ``(n,)``: ``env[n]`` is
+    ``x``: ``np.ndarray [shape=(n,) or (n, ch)]``, linear full scale; samples
+    outside the array count as zero. Returns ``np.ndarray [shape=(n,)]`` float32: ``env[n]`` is
     the largest ``|x(t)|`` over all channels and all oversampled instants
     ``t`` in ``(n - 1, n + 1)`` (the sample itself and three phases on each
     side). Covering both sides means that any oversampled instant lies within
@@ -109,7 +109,7 @@ def sample_peak_dbfs(x: np.ndarray) -> float:
 
 
 def true_peak_dbtp(x: np.ndarray, sample_rate: int) -> float:
-    """True peak of ``x`` (``(n,)`` or ``(n, ch)``) in dBTP; ``-inf`` for silence.
+    """True peak of ``x`` (``np.ndarray [shape=(n,) or (n, ch)]``) in dBTP; ``-inf`` for silence.
 
     ``sample_rate`` (Hz) is accepted for the BS.1770 interface and checked;
     the 4x interpolation itself is rate-independent (normalised frequency).

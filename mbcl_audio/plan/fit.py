@@ -32,7 +32,7 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 from ..script.model import Script
-from ..units import format_duration
+from ..units import Rounding, format_duration
 from .errors import LengthError, PlanError
 from .grid import cycle_samples, grid_samples, step_samples
 from .model import Plan
@@ -147,7 +147,7 @@ def fit(
     layouts = _prefix_layouts(script, speech_samples, sample_rate)
     lo, hi = _range(layouts)
 
-    def shown(samples: int, rounding: str = "nearest") -> str:
+    def shown(samples: int, rounding: Rounding = "nearest") -> str:
         return format_duration(samples / sample_rate, rounding)
 
     if not lo <= target_samples <= hi:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal, Optional
 
 from ..script.model import SourcePos
+from ..vocab import Grid
 from .pacing import PacingStretch
 
 EventKind = Literal["speech", "pause", "silence", "breathe", "phrase", "align"]
@@ -72,7 +73,7 @@ class Plan:
     #: Length of the in-breath phase (samples); the out-breath starts this far into a cycle.
     in_samples: int = 0
     #: ``"breath"`` or ``"steps"``.
-    grid: str = "breath"
+    grid: Grid = "breath"
     #: Optional passages included, in priority order, and all the script has.
     included_passages: tuple[str, ...] = ()
     all_passages: tuple[str, ...] = ()
@@ -89,7 +90,7 @@ class Plan:
     def duration_s(self) -> float:
         return self.length_samples / self.sample_rate
 
-    def spans(self, kind: str) -> tuple[tuple[int, int], ...]:
+    def spans(self, kind: EventKind) -> tuple[tuple[int, int], ...]:
         """``(start, stop)`` sample spans of every top-level event of one kind."""
         return tuple((e.start_sample, e.stop_sample) for e in self.events if e.kind == kind)
 

@@ -16,6 +16,8 @@ import math
 from dataclasses import dataclass
 from functools import cached_property
 
+from ..vocab import ToneFamily
+
 
 @dataclass(frozen=True)
 class Cycle:
@@ -68,8 +70,8 @@ class PacingStretch:
     stop_sample: int
     cycle_samples: int
     in_samples: int
-    #: Tone family (:data:`mbcl_audio.render.tones.TONE_FAMILIES`).
-    sound: str = "glide"
+    #: Tone family (:data:`mbcl_audio.vocab.TONE_FAMILIES`).
+    sound: ToneFamily = "glide"
     #: Cycle length the stretch starts at when it ramps (0: no ramp).
     ramp_from_samples: int = 0
     #: Length of the ramp: a whole number of ``cycle_samples``.

@@ -31,7 +31,7 @@ from ..measure.loudness import GATE_STEP_S
 from ..measure.meters import Measurement, measure_with_series
 from ..master.profiles import LoudnessProfile
 from .checks import Check, run_checks
-from .facts import FileFacts, Series
+from .facts import BitrateModeName, FileFacts, Series
 from .roomtone import find_room_tone
 from .scan import ChunkStats, ScanResult
 
@@ -137,7 +137,7 @@ def _measure_file(path: Path, pacing: PacingInput) -> FileFacts:
     )
 
 
-def _mp3_format(path: Path) -> tuple[Optional[int], Optional[str]]:
+def _mp3_format(path: Path) -> tuple[Optional[int], Optional[BitrateModeName]]:
     """Bitrate (kb/s) from the first frame header, and mutagen's bitrate mode (CBR / VBR / ABR / unknown)."""
     try:
         kbps, _ = first_frame_format(path)

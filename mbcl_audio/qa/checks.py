@@ -25,13 +25,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import Literal, Optional, Union
 
 from ..master.profiles import LoudnessProfile
 from .facts import FileFacts
 from .scan import CLIP_LEVEL, CLIP_RUN_FRAMES
 
 Number = Union[int, float]
+#: The unit a check's figures are in, as printed after them (``""``: no figure, e.g. an undecodable file).
+Unit = Literal["LUFS", "dB", "dBTP", "dBFS", "Hz", "kb/s", "s", "runs", ""]
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ class Check:
     passed: bool
     measured: Optional[Number]
     limit: str
-    unit: str
+    unit: Unit
     message: str
     low: Optional[float] = None
     high: Optional[float] = None
@@ -89,7 +91,7 @@ def shown(value: Optional[Number], bounds: tuple[Optional[float], ...], digits: 
     return text
 
 
-def within(name: str, what: str, value: float, low: float, high: float, unit: str, digits: int = 1) -> Check:
+def within(name: str, what: str, value: float, low: float, high: float, unit: Unit, digits: int = 1) -> Check:
     """``low <= value <= high``; ``-inf`` (nothing measured) fails."""
     limit = f"{low:.{digits}f}..{high:.{digits}f}"
     passed = math.isfinite(value) and low <= value <= high
@@ -103,7 +105,7 @@ def within(name: str, what: str, value: float, low: float, high: float, unit: st
     return Check(name, passed, value, limit, unit, message, low, high)
 
 
-def at_most(name: str, what: str, value: float, high: float, unit: str) -> Check:
+def at_most(name: str, what: str, value: float, high: float, unit: Unit) -> Check:
     """``value <= high`` (silence, ``-inf``, passes)."""
     limit = f"<= {high:.1f}"
     passed = value <= high

@@ -7,11 +7,14 @@ Its own module so that the checks (:mod:`.checks`) can read the facts that
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Literal, Optional
 
 from ..export.tags import PacingCycles
 from ..measure.meters import LoudnessSeries, Measurement
 from .scan import ScanResult
+
+#: How an MP3 spends its bits, as mutagen reports it.
+BitrateModeName = Literal["CBR", "VBR", "ABR", "unknown"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,7 +36,7 @@ class FileFacts:
     #: Decoded length in samples per channel.
     n_samples: int
     bitrate_kbps: Optional[int]
-    bitrate_mode: Optional[str]  # "CBR", "VBR", "ABR" or "unknown" (MP3 only)
+    bitrate_mode: Optional[BitrateModeName]  # MP3 only
     head_s: float
     tail_s: float
     #: Room tone RMS (dB) at head and tail; None when there is too little room tone.

@@ -16,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..audio import raised_cosine
-from ..vocab import BELL_PLACES
+from ..vocab import BELL_PLACES, BellPlace
 from .tones import ToneError
 
 #: Partials of the strike: frequency ratios to the pitch (a singing bowl's inharmonic modes),
@@ -35,7 +35,7 @@ BELL_END_GAP_S = 0.5
 
 
 def bell_strike(sample_rate: int, pitch_hz: float = 220.0, decay_s: float = 9.0) -> np.ndarray:
-    """One bell strike, float32 mono, shape ``(n,)``, peak ``|x|`` exactly 1.0.
+    """One bell strike: ``np.ndarray [shape=(n,)]`` float32 mono, peak ``|x|`` exactly 1.0.
 
     Parameters
     ----------
@@ -49,7 +49,7 @@ def bell_strike(sample_rate: int, pitch_hz: float = 220.0, decay_s: float = 9.0)
 
     Returns
     -------
-    strike : np.ndarray, float32, shape ``(n,)``
+    strike : np.ndarray [shape=(n,)], float32
         Starts at 0 with a soft onset, ends at exactly 0, below -60 dB of its
         peak over its last ``BELL_FADE_S``. A fresh copy: callers may modify it.
     """
@@ -92,7 +92,7 @@ def _strike(sample_rate: int, pitch_hz: float, decay_s: float) -> np.ndarray:
 
 
 def bell_times(
-    places: Sequence[str],
+    places: Sequence[BellPlace],
     chapter_starts: Sequence[int],
     last_speech_end: int,
     length_samples: int,
@@ -103,7 +103,7 @@ def bell_times(
 
     Parameters
     ----------
-    places : sequence of str
+    places : sequence of BellPlace
         Any of :data:`BELL_PLACES`: ``"start"`` strikes at sample 0;
         ``"sections"`` at every chapter start but the first (that one is the
         track start); ``"end"`` :data:`BELL_END_GAP_S` after ``last_speech_end``,

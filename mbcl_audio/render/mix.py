@@ -14,6 +14,7 @@ import numpy as np
 
 from ..measure.loudness import array_loudness
 from ..plan.model import Plan
+from ..vocab import BellPlace
 from .bed import LOOP_LUFS, BedLayer, bed_loop
 from .bell import bell_strike, bell_times
 from .pacing import PacingLayer
@@ -55,7 +56,7 @@ class TrackMix:
 
     Args:
         plan: the timeline.
-        utterances: one mono float32 clip per utterance of the script, at ``settings.speech_lufs``.
+        utterances: one np.ndarray [shape=(n_i,)], float32 mono, per utterance of the script, at ``settings.speech_lufs``.
         bed: a generated bed name, a file in ``music_dir``, or ``None`` / ``"none"``.
         pacing: whether the pacing tone sounds where the plan has it.
         bell: where a bell strikes: any of ``"start"``, ``"end"``, ``"sections"``.
@@ -70,7 +71,7 @@ class TrackMix:
         bed: Optional[str] = "warm-pad",
         pacing: bool = True,
         settings: MixSettings = MixSettings(),
-        bell: Sequence[str] = (),
+        bell: Sequence[BellPlace] = (),
         music_dir: Path = Path("music"),
     ):
         self.plan = plan
@@ -148,7 +149,7 @@ class TrackMix:
         return (max(0, min(a for a, _ in spans)), min(self.n_samples, max(b for _, b in spans)))
 
     def voice(self, start: int, stop: int) -> np.ndarray:
-        """The placed utterances for ``[start, stop)``, mono float32."""
+        """The placed utterances for ``[start, stop)``: ``np.ndarray [shape=(stop - start,)]`` float32 mono."""
         out = np.zeros(stop - start, dtype=np.float32)
         first = np.searchsorted(self._speech_starts, start - self._longest, side="left")
         last = np.searchsorted(self._speech_starts, stop, side="left")

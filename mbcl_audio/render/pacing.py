@@ -20,6 +20,7 @@ import numpy as np
 
 from ..audio import raised_cosine
 from ..plan.pacing import Cycle, PacingStretch
+from ..vocab import ToneFamily
 from .bed import duck_amount, merge_spans
 from .tones import breath_cycle, tone_loudness_lufs
 
@@ -27,7 +28,7 @@ from .tones import breath_cycle, tone_loudness_lufs
 def span_gain(
     start: int, stop: int, spans: Sequence[tuple[int, int]], fade_samples: int
 ) -> np.ndarray:
-    """Gain ``(stop - start,)`` that is 1 inside each span, with raised-cosine fades inside its edges."""
+    """Gain, ``np.ndarray [shape=(stop - start,)]``: 1 inside each span, with raised-cosine fades inside its edges."""
     n = np.arange(start, stop, dtype=np.int64)
     gain = np.zeros(stop - start, dtype=np.float32)
     for a, b in spans:
@@ -82,9 +83,9 @@ class PacingLayer:
         self.cycles = tuple(tuple(st.cycles()) for st in self.stretches)
         self._starts = [np.array([c.start_sample for c in cycles], dtype=np.int64) for cycles in self.cycles]
         # Ramps give every cycle its own length: keep this layer's tables, not just the last few.
-        self._tables: dict[tuple[str, int, int], np.ndarray] = {}
+        self._tables: dict[tuple[ToneFamily, int, int], np.ndarray] = {}
 
-    def _table(self, sound: str, cycle: Cycle) -> np.ndarray:
+    def _table(self, sound: ToneFamily, cycle: Cycle) -> np.ndarray:
         key = (sound, cycle.cycle_samples, cycle.in_samples)
         if key not in self._tables:
             self._tables[key] = breath_cycle(sound, cycle.cycle_samples, cycle.in_samples, self.sample_rate)
@@ -108,7 +109,7 @@ class PacingLayer:
         return out
 
     def gain(self, start: int, stop: int) -> np.ndarray:
-        """Stretch fades times ducking, ``(stop - start,)``."""
+        """Stretch fades times ducking, ``np.ndarray [shape=(stop - start,)]``."""
         gain = span_gain(start, stop, [st.span for st in self.stretches], self.fade_samples)
         if self.duck_db and self.speech_spans and gain.any():
             duck = duck_amount(start, stop, self.speech_spans, self.attack, self.release)
@@ -116,7 +117,7 @@ class PacingLayer:
         return gain
 
     def read(self, start: int, stop: int) -> np.ndarray:
-        """The tone for ``[start, stop)``, float32 mono ``(stop - start,)``."""
+        """The tone for ``[start, stop)``: ``np.ndarray [shape=(stop - start,)]`` float32 mono."""
         gain = self.gain(start, stop)
         if not gain.any():
             return np.zeros(stop - start, dtype=np.float32)

@@ -26,7 +26,7 @@ import scipy.fft
 from ..audio import raised_cosine
 from ..errors import MbclError
 from ..measure.loudness import array_loudness
-from ..vocab import TONE_FAMILIES  # the names accepted by :func:`breath_cycle`
+from ..vocab import TONE_FAMILIES, ToneFamily  # the names accepted by :func:`breath_cycle`
 
 # glide: G3 at the turn from out- to in-breath, D4 at the top of the in-breath.
 GLIDE_LOW_HZ = 196.0
@@ -66,12 +66,12 @@ class ToneError(MbclError, ValueError):
     """An unknown tone family or bell place, or a breath cycle that cannot be split."""
 
 
-def breath_cycle(family: str, cycle_samples: int, in_samples: int, sample_rate: int) -> np.ndarray:
+def breath_cycle(family: ToneFamily, cycle_samples: int, in_samples: int, sample_rate: int) -> np.ndarray:
     """One breath cycle of a pacing-tone family.
 
     Parameters
     ----------
-    family : str
+    family : ToneFamily
         One of :data:`TONE_FAMILIES`.
     cycle_samples : int > 1
         Length of the whole breath cycle (samples).
@@ -82,7 +82,7 @@ def breath_cycle(family: str, cycle_samples: int, in_samples: int, sample_rate: 
 
     Returns
     -------
-    table : np.ndarray, float32, shape ``(cycle_samples,)``
+    table : np.ndarray [shape=(cycle_samples,)], float32
         Peak ``|x|`` exactly 1.0; ``table[0] == 0`` and the envelope returns to
         about zero at the last sample, so cycles of any lengths concatenate
         without a click. A fresh copy: callers may modify it.
@@ -96,7 +96,7 @@ def breath_cycle(family: str, cycle_samples: int, in_samples: int, sample_rate: 
     return _table(*key).copy()
 
 
-def tone_loudness_lufs(family: str, cycle_samples: int, in_samples: int, sample_rate: int) -> float:
+def tone_loudness_lufs(family: ToneFamily, cycle_samples: int, in_samples: int, sample_rate: int) -> float:
     """BS.1770 integrated loudness (LUFS, mono) of the family's table at peak 1.0, over whole cycles.
 
     Measured on two repeats of the table, so the gating sees the tone as it
@@ -106,7 +106,7 @@ def tone_loudness_lufs(family: str, cycle_samples: int, in_samples: int, sample_
     return _loudness(*_check(family, cycle_samples, in_samples, sample_rate))
 
 
-def _check(family: str, cycle_samples: int, in_samples: int, sample_rate: int) -> tuple[str, int, int, int]:
+def _check(family: ToneFamily, cycle_samples: int, in_samples: int, sample_rate: int) -> tuple[ToneFamily, int, int, int]:
     if family not in TONE_FAMILIES:
         raise ToneError(f"unknown tone family {family!r}; choose one of: {', '.join(TONE_FAMILIES)}")
     cycle_samples, in_samples, sample_rate = int(cycle_samples), int(in_samples), int(sample_rate)
@@ -120,7 +120,7 @@ def _check(family: str, cycle_samples: int, in_samples: int, sample_rate: int) -
 
 
 @lru_cache(maxsize=32)
-def _table(family: str, cycle_samples: int, in_samples: int, sample_rate: int) -> np.ndarray:
+def _table(family: ToneFamily, cycle_samples: int, in_samples: int, sample_rate: int) -> np.ndarray:
     render = {"glide": _glide, "ocean": _ocean, "bowl": _bowl}[family]
     out = render(cycle_samples, in_samples, sample_rate)
     out /= np.abs(out).max()
@@ -131,12 +131,13 @@ def _table(family: str, cycle_samples: int, in_samples: int, sample_rate: int) -
 
 
 @lru_cache(maxsize=32)
-def _loudness(family: str, cycle_samples: int, in_samples: int, sample_rate: int) -> float:
+def _loudness(family: ToneFamily, cycle_samples: int, in_samples: int, sample_rate: int) -> float:
     return float(array_loudness(np.tile(_table(family, cycle_samples, in_samples, sample_rate), 2), sample_rate))
 
 
 def _phases(cycle_samples: int, in_samples: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(inhale, p_in, p_out)``: in-breath mask and the position 0..1 within each phase, ``(cycle_samples,)``.
+    """``(inhale, p_in, p_out)``: in-breath mask and the position 0..1 within each phase,
+    each ``np.ndarray [shape=(cycle_samples,)]``.
 
     ``p_in`` runs 0 -> 1 over the in-breath (and beyond it afterwards);
     ``p_out`` is negative during the in-breath and runs 0 -> 1 over the out-breath.
@@ -171,7 +172,7 @@ def _glide(cycle_samples: int, in_samples: int, sample_rate: int) -> np.ndarray:
     return rise * wave
 
 
-def _seed(family: str, cycle_samples: int, in_samples: int) -> int:
+def _seed(family: ToneFamily, cycle_samples: int, in_samples: int) -> int:
     """A fixed integer formula (never ``hash()``, which is salted per process)."""
     family_code = TONE_FAMILIES.index(family) + 1
     return (family_code * 1_000_003 + cycle_samples * 7_919 + in_samples * 104_729) % (2**63)

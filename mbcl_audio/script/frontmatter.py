@@ -1,24 +1,24 @@
 """The front matter: a TOML block between two ``+++`` lines, checked key by key.
 
-:data:`FIELDS` is the table of every setting: the :class:`FrontMatter`
-attribute it fills, whether it is required, a correct line for messages, and
-its value check (:mod:`.values`). TOML errors and value errors are located at
-the script's own line and column.
+:data:`FIELDS` is the table of every setting (a :class:`mbcl_audio.schema.Field`):
+its value check (:mod:`.values`), whether it is required, the
+:class:`FrontMatter` attribute it fills and a correct line for messages.
+:func:`mbcl_audio.schema.check_table` checks the table; TOML errors and value
+errors are located at the script's own line and column.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from mbcl_audio.schema import Field, FieldError, MissingKey, UnknownKey, check_table
 from mbcl_audio.script.lines import Line
 from mbcl_audio.script.model import FrontMatter, ScriptError, SourcePos
 from mbcl_audio.script.problems import Problems
 from mbcl_audio.script.values import (
-    Check,
     check_bell,
     check_bpm,
     check_choice,
@@ -30,8 +30,9 @@ from mbcl_audio.script.values import (
     check_tone,
     check_track,
 )
+from mbcl_audio.vocab import GRIDS, PACING_STATES
 
-__all__ = ["FENCE", "FIELDS", "Fence", "FieldSpec", "find_front_matter", "parse_front_matter"]
+__all__ = ["FENCE", "FIELDS", "Fence", "find_front_matter", "parse_front_matter"]
 
 FENCE = "+++"
 
@@ -41,38 +42,29 @@ _TOML_ERROR_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_ERROR_END = re.compile(r"\s*\(at end of document\)\s*$")
 
 
-@dataclass(frozen=True)
-class FieldSpec:
-    """One front matter key."""
-
-    field: str  # FrontMatter attribute
-    required: bool
-    example: str  # a correct line, shown in messages
-    check: Check
-
-
-#: Every front matter key, in the order missing keys are reported.
-FIELDS: dict[str, FieldSpec] = {
-    "track": FieldSpec("track", True, "track = 1", check_track),
-    "title": FieldSpec("title", True, 'title = "Breathing space"', check_text(True, 'title = "Breathing space"')),
-    "language": FieldSpec("language", True, 'language = "en"', check_language),
-    "length": FieldSpec("length_s", True, 'length = "5m"', check_duration(False, '"5m"')),
-    "voice": FieldSpec("voice", False, 'voice = "espeak"', check_text(True, 'voice = "espeak"')),
-    "bed": FieldSpec("bed", False, 'bed = "warm-pad"', check_text(True, 'bed = "warm-pad"')),
-    "album": FieldSpec("album", False, 'album = "..."', check_text(False, 'album = "My album"')),
-    "artist": FieldSpec("artist", False, 'artist = "..."', check_text(False, 'artist = "My name"')),
-    "paragraph_pause": FieldSpec("paragraph_pause_s", False, 'paragraph_pause = "1.5s"', check_duration(True, '"1.5s"')),
-    "ellipsis_pause": FieldSpec("ellipsis_pause_s", False, 'ellipsis_pause = "1s"', check_duration(True, '"1s"')),
-    "breaths_per_minute": FieldSpec("breaths_per_minute", False, "breaths_per_minute = 6", check_bpm),
-    "breath_ratio": FieldSpec("in_fraction", False, 'breath_ratio = "4:6"', check_ratio),
-    "grid": FieldSpec("grid", False, 'grid = "steps"', check_choice("breath", "steps")),
-    "steps_per_minute": FieldSpec("steps_per_minute", False, "steps_per_minute = 100", check_rate("100", 10, 240)),
-    "pacing": FieldSpec("pacing", False, 'pacing = "on"', check_choice("off", "on")),
-    "pacing_sound": FieldSpec("pacing_sound", False, 'pacing_sound = "ocean"', check_tone),
-    "pacing_ramp_from": FieldSpec("pacing_ramp_from", False, "pacing_ramp_from = 8", check_bpm),
-    "pacing_ramp": FieldSpec("pacing_ramp_s", False, 'pacing_ramp = "1m"', check_duration(False, '"1m"')),
-    "bell": FieldSpec("bell", False, 'bell = ["start", "end"]', check_bell),
-    "profile": FieldSpec("profile", False, 'profile = "podcast"', check_text(True, 'profile = "podcast"')),
+#: Every front matter key, in the order missing keys are reported: its check, whether it is
+#: required, the FrontMatter attribute it fills and a correct line for messages.
+FIELDS: dict[str, Field] = {
+    "track": Field(check_track, required=True, example="track = 1"),
+    "title": Field(check_text(True, 'title = "Breathing space"'), required=True, example='title = "Breathing space"'),
+    "language": Field(check_language, required=True, example='language = "en"'),
+    "length": Field(check_duration(False, '"5m"'), required=True, name="length_s", example='length = "5m"'),
+    "voice": Field(check_text(True, 'voice = "espeak"'), example='voice = "espeak"'),
+    "bed": Field(check_text(True, 'bed = "warm-pad"'), example='bed = "warm-pad"'),
+    "album": Field(check_text(False, 'album = "My album"'), example='album = "..."'),
+    "artist": Field(check_text(False, 'artist = "My name"'), example='artist = "..."'),
+    "paragraph_pause": Field(check_duration(True, '"1.5s"'), name="paragraph_pause_s", example='paragraph_pause = "1.5s"'),
+    "ellipsis_pause": Field(check_duration(True, '"1s"'), name="ellipsis_pause_s", example='ellipsis_pause = "1s"'),
+    "breaths_per_minute": Field(check_bpm, example="breaths_per_minute = 6"),
+    "breath_ratio": Field(check_ratio, name="in_fraction", example='breath_ratio = "4:6"'),
+    "grid": Field(check_choice(*GRIDS), example='grid = "steps"'),
+    "steps_per_minute": Field(check_rate("100", 10, 240), example="steps_per_minute = 100"),
+    "pacing": Field(check_choice(*PACING_STATES), example='pacing = "on"'),
+    "pacing_sound": Field(check_tone, example='pacing_sound = "ocean"'),
+    "pacing_ramp_from": Field(check_bpm, example="pacing_ramp_from = 8"),
+    "pacing_ramp": Field(check_duration(False, '"1m"'), name="pacing_ramp_s", example='pacing_ramp = "1m"'),
+    "bell": Field(check_bell, example='bell = ["start", "end"]'),
+    "profile": Field(check_text(True, 'profile = "podcast"'), example='profile = "podcast"'),
 }
 
 
@@ -120,30 +112,19 @@ def parse_front_matter(
     fallback = fence.open.pos(0)
     ok = True
 
-    for key in table:
-        if key not in FIELDS:
-            key_pos, _ = where.get(key, (fallback, fallback))
-            problems.report(ScriptError(key_pos, _unknown_key_message(key)))
-            ok = False
+    def fail(err: FieldError) -> None:
+        nonlocal ok
+        ok = False
+        key_pos, value_pos = where.get(err.key, (fallback, fallback))
+        if isinstance(err, UnknownKey):
+            problems.report(ScriptError(key_pos, _unknown_key_message(err)))
+        elif isinstance(err, MissingKey):
+            message = f"missing required setting {err.key!r} in the front matter: add e.g. {err.example}"
+            problems.report(ScriptError(fallback, message))
+        else:
+            problems.report(ScriptError(value_pos, err.message))
 
-    values: dict[str, Any] = {}
-    for key, spec in FIELDS.items():
-        if key not in table:
-            if spec.required:
-                problems.report(
-                    ScriptError(
-                        fallback,
-                        f"missing required setting {key!r} in the front matter: add e.g. {spec.example}",
-                    )
-                )
-                ok = False
-            continue
-        _, value_pos = where.get(key, (fallback, fallback))
-        try:
-            values[spec.field] = spec.check(table[key], key, value_pos)
-        except ScriptError as err:
-            problems.report(err)
-            ok = False
+    values = check_table(table, FIELDS, fail)
     return (FrontMatter(**values) if ok else None), values
 
 
@@ -187,8 +168,5 @@ def _key_positions(block: list[Line]) -> dict[str, tuple[SourcePos, SourcePos]]:
     return found
 
 
-def _unknown_key_message(key: str) -> str:
-    known = ", ".join(sorted(FIELDS))
-    guess = difflib.get_close_matches(key, list(FIELDS), n=1)
-    hint = f" (did you mean {guess[0]!r}?)" if guess else ""
-    return f"unknown setting {key!r} in the front matter{hint}: known settings are {known}"
+def _unknown_key_message(err: UnknownKey) -> str:
+    return f"unknown setting {err.key!r} in the front matter{err.hint}: known settings are {', '.join(err.known)}"

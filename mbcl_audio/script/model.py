@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Optional, Union
 
 from ..errors import MbclError
+from ..vocab import BellPlace, Grid, PacingMode, PacingState, ToneFamily
 
 
 @dataclass(frozen=True)
@@ -55,19 +56,19 @@ class FrontMatter:
     #: Share of each breath cycle that is the in-breath (``breath_ratio = "4:6"`` -> 0.4).
     in_fraction: float = 0.5
     #: What the pacing grid counts: ``"breath"`` cycles, or walking ``"steps"``.
-    grid: str = "breath"
+    grid: Grid = "breath"
     #: Step cadence when ``grid = "steps"`` (one grid beat per step).
     steps_per_minute: float = 100.0
     #: Whether the pacing tone sounds from the start (``[pacing ...]`` changes it).
-    pacing: str = "off"
+    pacing: PacingState = "off"
     #: Tone family of the pacing layer (see :data:`mbcl_audio.vocab.TONE_FAMILIES`).
-    pacing_sound: str = "glide"
+    pacing_sound: ToneFamily = "glide"
     #: Each time the tone comes on, start at this rate (breaths per minute) and slow
     #: (or speed) to ``breaths_per_minute`` over ``pacing_ramp_s``; ``None``: no ramp.
     pacing_ramp_from: Optional[float] = None
     pacing_ramp_s: float = 60.0
     #: Where a bell strikes: any of ``"start"``, ``"end"``, ``"sections"`` (none by default).
-    bell: tuple[str, ...] = ()
+    bell: tuple[BellPlace, ...] = ()
     #: Loudness profile to master to (``""``: the project's or the built-in default).
     profile: str = ""
 
@@ -177,7 +178,7 @@ class PacingChange:
     the stretch it starts; an option left out takes the front matter's value.
     """
 
-    mode: str
+    mode: PacingMode
     pos: SourcePos
     cycles: int = 0
     passage: Optional[int] = None
@@ -189,7 +190,7 @@ class PacingChange:
     ramp_from: Optional[float] = None
     ramp_s: Optional[float] = None
     #: Tone family.
-    sound: Optional[str] = None
+    sound: Optional[ToneFamily] = None
 
 
 Item = Union[Section, Speech, Pause, Breathe, BreathPhrase, PacingChange]

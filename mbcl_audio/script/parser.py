@@ -97,7 +97,7 @@ def _has_speech(items: list[Item]) -> bool:
 
 
 def find_scripts(scripts_dir: Path, language: str, track: int) -> Path:
-    """Find the one script ``<scripts_dir>/<language>/NN-*.txt`` for ``track`` (NN = 01..27).
+    """Find the one script ``<scripts_dir>/<language>/NN-*.txt`` for ``track`` (NN: the track number in two digits, one of :data:`mbcl_audio.vocab.TRACK_NUMBERS`).
 
     Raises :class:`FileNotFoundError` saying which folder and pattern were
     searched and what is there, when there is no match or more than one.

@@ -30,7 +30,7 @@ utterance with an orphaned take, and are unreadable for a narrator.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Literal, Optional
 
 from ..script.model import (
     Breathe,
@@ -53,6 +53,11 @@ def is_utterance_id(name: str) -> bool:
         len(name) == 6 and name[2] == "-" and name[:2].isdigit() and name[3:].isdigit()
         and name.isascii()
     )
+
+
+#: What an utterance is to the person recording it: plain speech, a prompt inside a silence,
+#: or the in-breath / out-breath half of a breath-locked phrase.
+UtteranceKind = Literal["speech", "prompt", "inhale", "exhale"]
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,7 @@ class UtteranceEntry:
     text: str
     pos: SourcePos
     section: str
-    kind: str
+    kind: UtteranceKind
     pause_after: str
     notes: tuple[str, ...]
 
@@ -97,7 +102,7 @@ def utterance_entries(script: Script) -> list[UtteranceEntry]:
     entries: list[UtteranceEntry] = []
     section_no, ordinal, section_title = 0, 0, ""
 
-    def add(speech: Speech, kind: str, pause_after: str, notes: list[str]) -> None:
+    def add(speech: Speech, kind: UtteranceKind, pause_after: str, notes: list[str]) -> None:
         nonlocal ordinal
         ordinal += 1
         if ordinal > 999:

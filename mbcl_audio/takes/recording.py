@@ -23,7 +23,7 @@ SILENT_PEAK = 1e-4
 
 
 def downmix(data: np.ndarray) -> np.ndarray:
-    """Mono from ``(n, channels)`` samples.
+    """Mono from ``np.ndarray [shape=(n, channels)]`` samples.
 
     Channels more than :data:`DEAD_CHANNEL_DB` below the loudest (RMS) are
     left out (a mic on one input of a stereo recorder leaves the other one

@@ -8,12 +8,12 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Literal, Optional
 
 from ..atomic import write_atomic
 from ..script.model import Script
 from .files import TAKE_EXTENSIONS, find_takes, record_texts
-from .ids import utterance_entries
+from .ids import UtteranceKind, utterance_entries
 from .status import takes_status
 
 __all__ = ["SheetFiles", "write_sheet", "SHEET_MARKDOWN", "SHEET_CSV", "CSV_COLUMNS"]
@@ -22,7 +22,10 @@ SHEET_MARKDOWN = "recording-sheet.md"
 SHEET_CSV = "recording-sheet.csv"
 CSV_COLUMNS = ("id", "file", "status", "section", "kind", "text", "pause_after", "notes", "source")
 
-_KIND = {"speech": "", "prompt": "prompt in a silence", "inhale": "in-breath half", "exhale": "out-breath half"}
+#: What the state column of the sheet says about one take.
+TakeState = Literal["to record", "re-record (text changed)", "recorded (text not on record)", "recorded"]
+
+_KIND: dict[UtteranceKind, str] = {"speech": "", "prompt": "prompt in a silence", "inhale": "in-breath half", "exhale": "out-breath half"}
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ def write_sheet(
     unverified = set(status.unverified)
     front = script.front
 
-    def state(uid: str) -> str:
+    def state(uid: str) -> TakeState:
         if uid in missing:
             return "to record"
         if uid in stale:

@@ -225,7 +225,7 @@ def detect_segments(x: np.ndarray, sample_rate: int, min_silence_s: float = 0.7)
     """Speech segments of a mono recording as ``(start, stop)`` sample indices (see the module docstring).
 
     Args:
-        x: Mono samples ``(n,)`` (DC already removed).
+        x: np.ndarray [shape=(n,)], mono samples (DC already removed).
         sample_rate: Rate of ``x`` (Hz).
         min_silence_s: Gaps shorter than this do not separate segments.
 

@@ -1,8 +1,12 @@
 """Loudness profiles are data: the shipped four, project additions, and clear errors."""
 
+from dataclasses import fields
+
 import pytest
 
 from mbcl_audio.master.profiles import (
+    PROFILE_FIELDS,
+    LoudnessProfile,
     ProfileError,
     all_profiles,
     get_profile,
@@ -46,6 +50,7 @@ def test_unknown_profile_lists_the_known_ones():
     "table, message",
     [
         ({"target_lufs": -18, "peak": -1}, "unknown key 'peak'"),
+        ({"target_lufs": -18, "true_peak_dbfs": -1}, r"unknown key 'true_peak_dbfs' \(did you mean 'true_peak_dbtp'\?\)"),
         ({"target_lufs": "-18"}, "target_lufs must be a number"),
         ({"true_peak_dbtp": -1}, "exactly one of target_lufs and target_rms_db"),
         ({"target_lufs": -18, "target_rms_db": -20}, "exactly one of"),
@@ -58,6 +63,10 @@ def test_bad_profile_definitions_name_file_profile_and_key(table, message):
     with pytest.raises(ProfileError, match=message) as err:
         profile_from_table("mine", table, "proj/mbcl-audio.toml")
     assert "proj/mbcl-audio.toml: [profiles.mine]" in str(err.value)
+
+
+def test_every_profile_setting_can_be_given_in_toml():
+    assert set(PROFILE_FIELDS) == {f.name for f in fields(LoudnessProfile)} - {"name", "origin"}
 
 
 def test_broken_project_config_names_the_file(tmp_path):

@@ -14,7 +14,7 @@ CEILING, HEADROOM = -1.0, 1.0
 @pytest.fixture(scope="module")
 def mastered(speech):
     src = ArraySource(speech, SR)
-    return {t: master(src, target_lufs=t, ceiling_dbtp=CEILING, headroom_db=HEADROOM) for t in (-23.0, -18.0, -16.0)}
+    return {t: master(src, loudness_target=t, ceiling_dbtp=CEILING, headroom_db=HEADROOM) for t in (-23.0, -18.0, -16.0)}
 
 
 def test_peak_to_loudness_trap_is_real(speech):
@@ -30,7 +30,7 @@ def test_lands_on_target_under_ceiling(mastered, target):
     y = read_all(out)
     measured = integrated_loudness(ArraySource(y, SR))
     assert measured == pytest.approx(target, abs=0.2)
-    assert res.output_lufs == pytest.approx(measured, abs=1e-9)
+    assert res.output_loudness == pytest.approx(measured, abs=1e-9)
     tp = true_peak_dbtp(y, SR)
     assert tp <= CEILING - HEADROOM + 0.05
     assert res.true_peak_dbtp == pytest.approx(tp, abs=1e-6)
@@ -41,7 +41,7 @@ def test_lands_on_target_under_ceiling(mastered, target):
 def test_louder_targets_need_limiting(mastered):
     assert mastered[-16.0][1].max_reduction_db > mastered[-18.0][1].max_reduction_db > 0
     res = mastered[-16.0][1]
-    assert res.gain_db > -16.0 - res.input_lufs  # the gain made up for what limiting took
+    assert res.gain_db > -16.0 - res.input_loudness  # the gain made up for what limiting took
 
 
 def test_silent_source_raises():
@@ -56,6 +56,6 @@ def test_ffmpeg_ebur128_agrees(mastered, target, tmp_path):
     path = tmp_path / "mastered.wav"
     sf.write(path, read_all(out), SR, subtype="FLOAT")
     lufs, peak = ffmpeg_ebur128(path)
-    assert lufs == pytest.approx(res.output_lufs, abs=0.2)
+    assert lufs == pytest.approx(res.output_loudness, abs=0.2)
     assert peak == pytest.approx(res.true_peak_dbtp, abs=0.3)
     assert peak <= CEILING - HEADROOM + 0.3

@@ -45,7 +45,7 @@ __all__ = [
 def bed_loop(
     name: str, sample_rate: int, music_dir: Path = Path("music"), crossfade_s: float = CROSSFADE_S
 ) -> np.ndarray:
-    """The named bed's loop, float32 stereo ``(n, 2)`` at ``LOOP_LUFS`` (a fresh copy).
+    """The named bed's loop, ``np.ndarray [shape=(n, 2)]`` float32 stereo at ``LOOP_LUFS`` (a fresh copy).
 
     Parameters
     ----------

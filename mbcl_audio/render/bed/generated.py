@@ -14,7 +14,7 @@ caches them per sample rate and hands out copies.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, Literal, get_args
 
 import numpy as np
 
@@ -28,11 +28,13 @@ OCEAN_SWELL_CYCLES = 8
 #: A second, weaker set of waves per ocean loop, so consecutive waves differ.
 OCEAN_SET_CYCLES = 5
 
-BED_NAMES = ("warm-pad", "ocean", "rain")
+#: A bed the package generates (a script's ``bed`` may also name a file, or ``"none"``).
+GeneratedBed = Literal["warm-pad", "ocean", "rain"]
+BED_NAMES: tuple[GeneratedBed, ...] = get_args(GeneratedBed)
 
 
 def _turns(cycles: int, n: int) -> np.ndarray:
-    """Loop position times ``cycles``, wrapped to [0, 1), shape ``(n,)`` float64.
+    """Loop position times ``cycles``, wrapped to [0, 1): ``np.ndarray [shape=(n,)]`` float64.
 
     Integer arithmetic before the division keeps the waveform periodic over
     the loop to the last sample, whatever ``n``.
@@ -42,7 +44,7 @@ def _turns(cycles: int, n: int) -> np.ndarray:
 
 
 def _shaped_noise(rng: np.random.Generator, n: int, gain: np.ndarray) -> np.ndarray:
-    """White noise shaped by ``gain`` (one factor per ``rfftfreq`` bin), unit RMS, shape ``(n,)``.
+    """White noise shaped by ``gain`` (one factor per ``rfftfreq`` bin), unit RMS: ``np.ndarray [shape=(n,)]``.
 
     Filtering by multiplying the spectrum is circular convolution, so the
     noise is periodic over ``n`` samples: no seam at the loop point.
@@ -113,7 +115,7 @@ def warm_pad(sample_rate: int) -> np.ndarray:
 
 
 def _wave(cycles: int, n: int, phase: float, skew: float = 0.6, sharpness: float = 1.5) -> np.ndarray:
-    """One swell per cycle, 0..1, shape ``(n,)``: a quicker rise and a longer fall, like a wave.
+    """One swell per cycle, 0..1, ``np.ndarray [shape=(n,)]``: a quicker rise and a longer fall, like a wave.
 
     The phase ``p`` is warped to ``p + skew * (1 - cos(2 pi p)) / (2 pi)``: that
     still advances exactly one turn per cycle (so the shape stays periodic, with
@@ -209,18 +211,18 @@ def rain(sample_rate: int) -> np.ndarray:
     return normalize_loop(out.astype(np.float32), sample_rate)
 
 
-_RECIPES: dict[str, Callable[[int], np.ndarray]] = {"warm-pad": warm_pad, "ocean": ocean, "rain": rain}
+_RECIPES: dict[GeneratedBed, Callable[[int], np.ndarray]] = {"warm-pad": warm_pad, "ocean": ocean, "rain": rain}
 
 
 @lru_cache(maxsize=6)
-def _cached(name: str, sample_rate: int) -> np.ndarray:
+def _cached(name: GeneratedBed, sample_rate: int) -> np.ndarray:
     loop = _RECIPES[name](sample_rate)
     loop.flags.writeable = False  # the cached master copy is never handed out
     return loop
 
 
-def generated_loop(name: str, sample_rate: int) -> np.ndarray:
-    """The generated bed ``name`` (one of ``BED_NAMES``), a fresh float32 copy ``(n, 2)``.
+def generated_loop(name: GeneratedBed, sample_rate: int) -> np.ndarray:
+    """The generated bed ``name`` (one of ``BED_NAMES``): a fresh ``np.ndarray [shape=(n, 2)]`` float32 copy.
 
     Raises ``KeyError`` for other names; :func:`mbcl_audio.render.bed.bed_loop`
     turns that into a :class:`BedError` listing the choices.

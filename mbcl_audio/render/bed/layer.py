@@ -163,22 +163,22 @@ class BedLayer:
         self.swell_spans = subtract_spans([(a, b) for a, b in clipped if b > a], self.spans)
 
     def level_db(self, start: int, stop: int) -> np.ndarray:
-        """Swell minus duck (dB) for ``[start, stop)``, float64 ``(stop - start,)``; level and fades excluded."""
+        """Swell minus duck (dB) for ``[start, stop)``, ``np.ndarray [shape=(stop - start,)]`` float64; level and fades excluded."""
         db = -self.duck_db * duck_amount(start, stop, self.spans, self.attack, self.release)
         if self.swell_spans and self.swell_db:
             db += self.swell_db * swell_amount(start, stop, self.swell_spans, self.swell_ramp)
         return db
 
     def fade_curve(self, start: int, stop: int) -> np.ndarray:
-        """Fade-in times closing fade, 0..1, float64 ``(stop - start,)``."""
+        """Fade-in times closing fade, 0..1, ``np.ndarray [shape=(stop - start,)]`` float64."""
         n = np.arange(start, stop, dtype=np.int64)
         return raised_cosine(np.minimum(n / self.fade_in, (self.fade_out_stop - n) / self.fade_out))
 
     def gain_curve(self, start: int, stop: int) -> np.ndarray:
-        """Linear gain ``(stop - start,)`` float32: level, duck, swell and fades together."""
+        """Linear gain, ``np.ndarray [shape=(stop - start,)]`` float32: level, duck, swell and fades together."""
         return (self.gain * 10 ** (self.level_db(start, stop) / 20) * self.fade_curve(start, stop)).astype(np.float32)
 
     def read(self, start: int, stop: int) -> np.ndarray:
-        """Stereo bed for ``[start, stop)``, float32 ``(stop - start, 2)``."""
+        """Stereo bed for ``[start, stop)``: ``np.ndarray [shape=(stop - start, 2)]`` float32."""
         idx = np.arange(start, stop, dtype=np.int64) % self.loop.shape[0]
         return self.loop[idx] * self.gain_curve(start, stop)[:, None]

@@ -54,7 +54,7 @@ def list_bed_files(music_dir: Path) -> list[str]:
 
 
 def user_loop(path: Path, sample_rate: int, crossfade_s: float = CROSSFADE_S) -> np.ndarray:
-    """A seamless stereo loop from the audio file at ``path``, float32 ``(n, 2)`` at ``LOOP_LUFS``.
+    """A seamless stereo loop from the audio file at ``path``: ``np.ndarray [shape=(n, 2)]`` float32 at ``LOOP_LUFS``.
 
     Parameters
     ----------
@@ -94,7 +94,7 @@ def _cached_loop(path: str, mtime_ns: int, size: int, sample_rate: int, crossfad
 
 
 def _read_audio(path: Path) -> tuple[np.ndarray, int]:
-    """Decode ``path``: float32 ``(n, channels)`` and its sample rate; :class:`BedError` if not audio."""
+    """Decode ``path``: ``np.ndarray [shape=(n, channels)]`` float32, and its sample rate; :class:`BedError` if not audio."""
     import soundfile as sf
 
     try:
@@ -132,7 +132,7 @@ def _loop_from_audio(
 
 
 def to_stereo(audio: np.ndarray) -> np.ndarray:
-    """Any channel layout -> stereo, float32 ``(n, 2)``.
+    """Any channel layout -> stereo, ``np.ndarray [shape=(n, 2)]`` float32.
 
     Mono is copied to both sides. With more than two channels the first two
     are left and right and the others (centre, surrounds) are added to both at

@@ -41,7 +41,7 @@ class VoiceBackend(Protocol):
         """Speak ``text``.
 
         Returns:
-            float32 mono samples of shape ``(n,)`` at :attr:`sample_rate`,
+            np.ndarray [shape=(n,)], float32 mono samples at :attr:`sample_rate`,
             values in ``[-1, 1]``. May be empty if the text has nothing to say.
 
         Raises:

@@ -112,7 +112,7 @@ class SpeechCache:
         """``backend.synthesize(text)``, from the cache when possible.
 
         Returns:
-            float32 mono samples, shape ``(n,)``, at ``backend.sample_rate``.
+            np.ndarray [shape=(n,)], float32 mono samples at ``backend.sample_rate``.
 
         A missing, unreadable or malformed entry counts as a miss and is
         overwritten. Empty results are returned but not stored, so a

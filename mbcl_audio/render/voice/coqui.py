@@ -118,7 +118,7 @@ def _is_xtts(model_name: str | None) -> bool:
 def _load_audio_soundfile(audiopath: str, sampling_rate: int):
     """XTTS's ``load_audio`` without torchaudio's decoder: soundfile + soxr, same contract.
 
-    Returns a float32 torch tensor of shape ``(1, n)`` at ``sampling_rate``, clipped to [-1, 1].
+    Returns ``torch.Tensor [shape=(1, n)]`` float32 at ``sampling_rate``, clipped to [-1, 1].
     """
     import soundfile as sf
     import soxr
@@ -335,7 +335,7 @@ class CoquiVoice:
         return self._identity
 
     def synthesize(self, text: str) -> np.ndarray:
-        """Speak ``text`` chunk by chunk (see :func:`chunk_text`): float32 mono at :attr:`sample_rate`.
+        """Speak ``text`` chunk by chunk (see :func:`chunk_text`): ``np.ndarray [shape=(n,)]`` float32 mono at :attr:`sample_rate`.
 
         The random generator is seeded from the chunk text, so the same text
         gives the same samples on every call.

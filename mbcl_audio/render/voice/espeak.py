@@ -168,7 +168,7 @@ class _Engine:
         return self.lib.espeak_SetVoiceByName(voice_name.encode()) == _EE_OK
 
     def synth(self, voice_name: str, rate_wpm: int, pitch: int, text: str) -> np.ndarray:
-        """Synthesize ``text``; int16 mono at :attr:`sample_rate`, shape ``(n,)``.
+        """Synthesize ``text``: ``np.ndarray [shape=(n,)]`` int16 mono at :attr:`sample_rate`.
 
         espeak-ng carries hidden state from one utterance into the next (the
         same text comes out different after other speech, even after
@@ -328,7 +328,7 @@ class EspeakVoice:
         )
 
     def synthesize(self, text: str) -> np.ndarray:
-        """Speak ``text`` (plain UTF-8, no SSML): float32 mono ``(n,)`` at :attr:`sample_rate`."""
+        """Speak ``text`` (plain UTF-8, no SSML): ``np.ndarray [shape=(n,)]`` float32 mono at :attr:`sample_rate`."""
         with _LOCK:
             pcm = _engine().synth(self._voice_name, self.rate_wpm, self.pitch, text)
         return (pcm.astype(np.float32) / 32768.0).astype(np.float32)

@@ -182,7 +182,7 @@ class PiperVoice:
         return self._identity
 
     def synthesize(self, text: str) -> np.ndarray:
-        """Speak ``text``: float32 mono ``(n,)`` at :attr:`sample_rate`, in ``[-1, 1]``.
+        """Speak ``text``: ``np.ndarray [shape=(n,)]`` float32 mono at :attr:`sample_rate`, in ``[-1, 1]``.
 
         Sentences are joined with :attr:`sentence_gap_s` of silence. Piper's
         per-sentence peak normalization is off, so sentences keep their

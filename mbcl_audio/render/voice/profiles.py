@@ -35,21 +35,18 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from ...schema import Field, FieldError, MissingKey, UnknownKey, check_table
 from .base import VoiceError
 from .coqui import KNOWN_MODELS  # no torch: coqui.py imports TTS only when a model loads
 from .espeak import EspeakVoice
 from .piper import PiperVoice
-from .settings import BUNDLED_PIPER_MODEL, engine_settings, text, where
+from .settings import BUNDLED_PIPER_MODEL, ENGINES, Engine, engine_settings, text, where
 
 #: Name of the profile file inside ``voices/<id>/``.
 PROFILE_FILE = "voice.toml"
 
-#: Engines a profile may name.
-ENGINES = ("espeak", "piper", "coqui", "takes")
-
 #: Keys of the top level of a profile (engine tables are added per engine).
 _TOP_KEYS = {"engine", "languages", "fallback", "description", "licence"}
-_LICENCE_KEYS = {"name", "commercial_use", "url", "note"}
 
 
 @dataclass(frozen=True)
@@ -79,7 +76,7 @@ class VoiceProfile:
     """
 
     id: str
-    engine: str
+    engine: Engine
     languages: tuple[str, ...]
     settings: Mapping[str, Any] = field(hash=False)
     licence: Licence
@@ -171,7 +168,7 @@ def load_profile(path: str | Path) -> VoiceProfile:
         hint = (
             f" (settings for engine {other[0]!r}, but this profile's engine is {engine!r})"
             if other
-            else f"; allowed: {', '.join(sorted(_TOP_KEYS | {engine}))}"
+            else f"{UnknownKey(unknown[0], _TOP_KEYS | {engine}).hint}; allowed: {', '.join(sorted(_TOP_KEYS | {engine}))}"
         )
         raise VoiceError(f"{where(path, unknown[0])}: unknown key{hint}")
 
@@ -216,17 +213,43 @@ def _licence(path: Path, table: Any) -> Licence:
         )
     if not isinstance(table, dict):
         raise VoiceError(f"{where(path, 'licence')} must be a table ([licence])")
-    for key in table:
-        if key not in _LICENCE_KEYS:
-            raise VoiceError(f"{where(path, f'licence.{key}')}: unknown key; allowed: {', '.join(sorted(_LICENCE_KEYS))}")
-    if text(table.get("name")):
-        raise VoiceError(f"{where(path, 'licence.name')} is missing or empty")
-    if not isinstance(table.get("commercial_use"), bool):
-        raise VoiceError(f"{where(path, 'licence.commercial_use')} must be true or false")
-    for key in ("url", "note"):
-        if key in table and not isinstance(table[key], str):
-            raise VoiceError(f"{where(path, f'licence.{key}')} must be a string")
-    return Licence(table["name"], table["commercial_use"], table.get("url"), table.get("note"))
+
+    def fail(err: FieldError) -> None:
+        at = where(path, f"licence.{err.key}")
+        if isinstance(err, UnknownKey):
+            raise VoiceError(f"{at}: unknown key{err.hint}; allowed: {', '.join(err.known)}")
+        raise VoiceError(f"{at} {_LICENCE_MISSING[err.key] if isinstance(err, MissingKey) else err.message}")
+
+    values = check_table(table, _LICENCE_FIELDS, fail)
+    return Licence(values["name"], values["commercial_use"], values.get("url"), values.get("note"))
+
+
+def _licence_name(value: Any, key: str) -> str:
+    if text(value):
+        raise FieldError(_LICENCE_MISSING["name"])
+    return value
+
+
+def _flag(value: Any, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise FieldError(_LICENCE_MISSING["commercial_use"])
+    return value
+
+
+def _string(value: Any, key: str) -> str:
+    if not isinstance(value, str):
+        raise FieldError("must be a string")
+    return value
+
+
+#: The keys of ``[licence]``, and what a missing required one is told.
+_LICENCE_FIELDS = {
+    "name": Field(_licence_name, required=True),
+    "commercial_use": Field(_flag, required=True),
+    "url": Field(_string),
+    "note": Field(_string),
+}
+_LICENCE_MISSING = {"name": "is missing or empty", "commercial_use": "must be true or false"}
 
 
 def scan_profiles(voices_dir: str | Path = Path("voices")) -> tuple[list[VoiceProfile], list[str]]:
@@ -370,7 +393,7 @@ def build_backend(profile: VoiceProfile, language: str):
     return backend
 
 
-def _engine_factory(engine: str):
+def _engine_factory(engine: Engine):
     """``mbcl_audio.render.voice.<engine>.voice_from_profile(profile, language)`` if that module exists."""
     module_name = f"{__package__}.{engine}"
     if importlib.util.find_spec(module_name) is None:

@@ -8,9 +8,14 @@ errors, so a misspelt setting never silently falls back to a default.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Literal, get_args
 
+from ...schema import Field, FieldError, UnknownKey, check_table, from_validator
 from .base import VoiceError
+
+#: A speech engine a voice profile may name (``engine = "piper"``).
+Engine = Literal["espeak", "piper", "coqui", "takes"]
+ENGINES: tuple[Engine, ...] = get_args(Engine)
 
 #: A value's problem as a phrase ("must be a number"), or ``None`` when it is fine.
 Validator = Callable[[Any], "str | None"]
@@ -47,9 +52,8 @@ def text(v: Any) -> str | None:
     return None if isinstance(v, str) and v.strip() else "must be a non-empty string"
 
 
-#: Per engine: setting -> validator (returns a problem or ``None``). Paths are
-#: resolved against the profile folder after validation.
-ENGINE_SETTINGS: dict[str, dict[str, Validator]] = {
+# Per engine: setting -> validator (returns a problem or ``None``).
+_VALIDATORS: dict[Engine, dict[str, Validator]] = {
     "espeak": {"rate_wpm": int_in(80, 450), "pitch": int_in(0, 100), "variant": text},
     "piper": {
         "model_path": text,
@@ -69,6 +73,12 @@ ENGINE_SETTINGS: dict[str, dict[str, Validator]] = {
     },
     "takes": {},
 }
+#: Per engine: the keys of its settings table. Paths are resolved against the
+#: profile folder after validation.
+ENGINE_SETTINGS: dict[Engine, dict[str, Field]] = {
+    engine: {key: Field(from_validator(validator)) for key, validator in table.items()}
+    for engine, table in _VALIDATORS.items()
+}
 PATH_SETTINGS = {"model_path", "config_path", "speaker_wav"}
 
 
@@ -77,7 +87,7 @@ def where(path: Path, key: str) -> str:
     return f"{path}: {key}"
 
 
-def engine_settings(path: Path, engine: str, table: Any) -> dict[str, Any]:
+def engine_settings(path: Path, engine: Engine, table: Any) -> dict[str, Any]:
     """The ``[<engine>]`` table of profile ``path``, checked, with path settings made absolute.
 
     Raises:
@@ -85,19 +95,18 @@ def engine_settings(path: Path, engine: str, table: Any) -> dict[str, Any]:
     """
     if not isinstance(table, dict):
         raise VoiceError(f"{where(path, engine)} must be a table ([{engine}])")
-    allowed = ENGINE_SETTINGS[engine]
-    settings: dict[str, Any] = {}
-    for key, value in table.items():
-        if key not in allowed:
-            known = ", ".join(sorted(allowed)) or "none yet"
-            raise VoiceError(f"{where(path, f'{engine}.{key}')}: unknown key; {engine} settings: {known}")
-        problem = allowed[key](value)
-        if problem:
-            raise VoiceError(f"{where(path, f'{engine}.{key}')} {problem}, got {value!r}")
+
+    def fail(err: FieldError) -> None:
+        at = where(path, f"{engine}.{err.key}")
+        if isinstance(err, UnknownKey):
+            raise VoiceError(f"{at}: unknown key{err.hint}; {engine} settings: {', '.join(err.known) or 'none yet'}")
+        raise VoiceError(f"{at} {err.message}")
+
+    settings = check_table(table, ENGINE_SETTINGS[engine], fail)
+    for key, value in settings.items():
         if key in PATH_SETTINGS and not (engine == "piper" and key == "model_path" and value == BUNDLED_PIPER_MODEL):
             p = Path(value).expanduser()
-            value = p if p.is_absolute() else (path.parent / p).resolve()
-        settings[key] = value
+            settings[key] = p if p.is_absolute() else (path.parent / p).resolve()
     if engine == "piper":
         if "model_path" not in settings:
             raise VoiceError(

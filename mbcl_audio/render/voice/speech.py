@@ -56,11 +56,11 @@ def trim_silence(
     ``post_roll_s`` (seconds), so soft onsets and decaying endings are kept.
 
     Args:
-        x: Mono samples, shape ``(n,)``.
+        x: np.ndarray [shape=(n,)], mono samples.
         sample_rate: Rate of ``x`` (Hz).
 
     Returns:
-        A view/slice of ``x``, shape ``(m,)`` with ``m <= n``; empty if ``x``
+        np.ndarray [shape=(m,)], ``m <= n``: a view/slice of ``x``; empty if ``x``
         is empty or entirely zero.
     """
     x = np.asarray(x)
@@ -88,10 +88,10 @@ def apply_fades(x: np.ndarray, sample_rate: int, fade_s: float = FADE_S) -> np.n
     """Raised-cosine fade-in and fade-out of ``fade_s`` seconds; first and last sample become 0.
 
     Args:
-        x: Mono samples, shape ``(n,)``; not modified.
+        x: np.ndarray [shape=(n,)], mono samples; not modified.
 
     Returns:
-        float32 copy, shape ``(n,)``. Clips shorter than two fades get two
+        np.ndarray [shape=(n,)], a float32 copy. Clips shorter than two fades get two
         half-length fades.
     """
     y = np.array(x, dtype=np.float32, copy=True)
@@ -125,7 +125,7 @@ def prepare_utterances(
             front of any error about it.
 
     Returns:
-        One float32 mono array of shape ``(n_i,)`` per text, at ``sample_rate``.
+        One np.ndarray [shape=(n_i,)], float32 mono, per text, at ``sample_rate``.
         Peaks are not limited here (a float array may exceed 1.0 at loud
         targets); the master stage's true-peak limiter handles that.
 
@@ -172,7 +172,7 @@ class Speech:
 
     Attributes:
         clips: One clip per ``script.utterances``, in order, each
-            ``np.ndarray [shape=(n_i,)], float32`` at :data:`SAMPLE_RATE`.
+            np.ndarray [shape=(n_i,)], float32, at :data:`SAMPLE_RATE`.
         synthesized: Utterances the speech cache had to synthesize.
         cached: Utterances the speech cache answered from disk.
         warnings: What the producer should know that did not stop the voice

@@ -46,7 +46,7 @@ __all__ = [
     "tts_fallback",
 ]
 
-#: Text -> float32 mono audio at the requested sample rate (e.g. a TTS voice).
+#: Text -> ``np.ndarray [shape=(n,)]`` float32 mono audio at the requested sample rate (e.g. a TTS voice).
 Fallback = Callable[[str], np.ndarray]
 
 #: Trim threshold bounds (dB below the take's peak). The threshold sits 12 dB
@@ -156,12 +156,12 @@ def prepare_takes(
             :func:`~mbcl_audio.takes.files.takes_folder`).
         sample_rate: Output rate (Hz).
         speech_lufs: Integrated loudness every clip is brought to.
-        fallback: Speaks utterances without a take (text -> float32 mono at
-            ``sample_rate``). Its output is trimmed, faded and loudness-matched
+        fallback: Speaks utterances without a take (text -> ``np.ndarray [shape=(n,)]``
+            float32 mono at ``sample_rate``). Its output is trimmed, faded and loudness-matched
             like a take. None: a missing take is an error.
 
     Returns:
-        ``(clips, report)``: float32 ``(n_i,)`` arrays at ``sample_rate`` in
+        ``(clips, report)``: one ``np.ndarray [shape=(n_i,)]`` float32 per utterance at ``sample_rate``, in
         script order (peaks not limited: the master stage does that), and a
         :class:`TakesReport` (missing, extra, stale, unverified, fallback).
         Stale takes are used as they are; the caller decides whether the

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import Literal, Optional
 
 from mbcl_audio.script.lines import Line
 from mbcl_audio.script.model import ScriptError, SourcePos
@@ -92,7 +92,7 @@ def duration_range(directive: Directive, start: int, end: int, kind: str) -> tup
     return min_s, max_s
 
 
-def _duration(line: Line, start: int, end: int, role: str, kind: str) -> float:
+def _duration(line: Line, start: int, end: int, role: Literal["duration", "minimum", "maximum"], kind: str) -> float:
     """Read the duration token ``line.text[start:end]`` (seconds), erroring at its own column."""
     token = line.text[start:end].strip()
     where = line.token_pos(start)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, cast
 
 from mbcl_audio.script.directives.base import COUNT, Directive, reject_leftovers
 from mbcl_audio.script.model import PacingChange, ScriptError, SourcePos
+from mbcl_audio.schema import Check, FieldError
 from mbcl_audio.script.values import check_bpm, check_ratio, check_tone
 from mbcl_audio.units import parse_duration_s
+from mbcl_audio.vocab import PACING_MODES, PacingMode
 
 __all__ = ["parse_pacing"]
 
@@ -25,10 +27,11 @@ def parse_pacing(directive: Directive) -> PacingChange:
     tokens = directive.words(spec_end)
     if not tokens:
         raise ScriptError(pos, f"pacing needs a mode: {_EXAMPLE}")
-    mode = tokens[0].group().lower()
+    word = tokens[0].group().lower()
     mode_pos = line.pos(tokens[0].start())
-    if mode not in ("on", "off", "fade"):
+    if word not in PACING_MODES:
         raise ScriptError(mode_pos, f"unknown pacing mode {tokens[0].group()!r}: write {_EXAMPLE}")
+    mode = cast(PacingMode, word)
     wanted = 2 if mode == "fade" else 1
     if mode == "fade":
         if len(tokens) < 2:
@@ -59,7 +62,7 @@ def parse_pacing(directive: Directive) -> PacingChange:
     )
 
 
-def _options(directive: Directive, options: list[re.Match[str]], mode: str) -> dict[str, Any]:
+def _options(directive: Directive, options: list[re.Match[str]], mode: PacingMode) -> dict[str, Any]:
     """The checked options by key: rates in breaths per minute, ``over`` in seconds."""
     values: dict[str, Any] = {}
     for option in options:
@@ -78,18 +81,27 @@ def _options(directive: Directive, options: list[re.Match[str]], mode: str) -> d
                 value: Any = float(raw[: -len("/min")] if raw.endswith("/min") else raw)
             except ValueError:
                 value = math.nan
-            values[key] = check_bpm(value, key, value_pos)
+            values[key] = _checked(check_bpm, value, key, value_pos)
         elif key == "ratio":
-            values[key] = check_ratio(raw, key, value_pos)
+            values[key] = _checked(check_ratio, raw, key, value_pos)
         elif key == "over":
             values[key] = _ramp_s(raw, value_pos)
         else:
-            values[key] = check_tone(raw, key, value_pos)
+            values[key] = _checked(check_tone, raw, key, value_pos)
     if "over" in values and "from" not in values:
         raise ScriptError(
             directive.pos, "over= times a ramp: give the starting rate too, e.g. [pacing on from=8 over=1m]"
         )
     return values
+
+
+
+def _checked(check: Check, value: Any, key: str, pos: SourcePos) -> Any:
+    """``check(value, key)``, its refusal located at the option's value."""
+    try:
+        return check(value, key)
+    except FieldError as err:
+        raise ScriptError(pos, err.message) from None
 
 
 def _ramp_s(raw: str, pos: SourcePos) -> float:

@@ -95,6 +95,20 @@ def test_errors_name_file_and_key(tmp_path, text, key):
     assert str(path) in str(err.value) and key in str(err.value)
 
 
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('engine = "espeak"\nlanguages = ["nl"]\nlangauges = ["de"]\n' + LICENCE, "langauges: unknown key (did you mean 'languages'?)"),
+        ('engine = "espeak"\nlanguages = ["nl"]\n[espeak]\npitchh = 40\n' + LICENCE, "espeak.pitchh: unknown key (did you mean 'pitch'?)"),
+        ('engine = "espeak"\nlanguages = ["nl"]\n[licence]\nnmae = "GPL"\ncommercial_use = true\n', "licence.nmae: unknown key (did you mean 'name'?)"),
+    ],
+)
+def test_a_misspelt_key_gets_the_key_it_is_close_to(tmp_path, text, message):
+    with pytest.raises(VoiceError) as err:
+        load_profile(write(tmp_path, "typo", text))
+    assert message in str(err.value)
+
+
 def test_bad_engine_lists_the_engines(tmp_path):
     path = write(tmp_path, "bad", 'engine = "festival"\nlanguages = ["nl"]\n' + LICENCE)
     with pytest.raises(VoiceError) as err:
