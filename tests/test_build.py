@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import soundfile as sf
 from audio_checks import ffmpeg_ebur128, requires_ffmpeg
+from texts import TRACK1_EN, TRACK1_NL, TRACK3_NL
 
 from mbcl_audio import SAMPLE_RATE
 from mbcl_audio.audio import ArraySource
@@ -17,9 +16,8 @@ from mbcl_audio.measure import integrated_loudness, true_peak_dbtp
 from mbcl_audio.render.voice import SpeechCache
 from mbcl_audio.render.voice.espeak import EspeakVoice
 
-ROOT = Path(__file__).resolve().parents[1]
-NL = ROOT / "scripts/nl/01-ademruimte-met-vriendelijkheid.txt"
-EN = ROOT / "scripts/en/01-breathing-space-with-kindness.txt"
+NL = TRACK1_NL
+EN = TRACK1_EN
 
 
 class CountingCalls:
@@ -211,7 +209,7 @@ def test_track_1_plans_exactly_at_3_5_and_8_minutes(script, cache_dir):
         assert track.plan.max_length_samples >= 480 * SAMPLE_RATE
 
 
-NL3 = ROOT / "scripts/nl/03-mildheidmeditatie-jezelf.txt"
+NL3 = TRACK3_NL
 
 
 @pytest.mark.parametrize("end", ["min", "max"])

@@ -1,4 +1,17 @@
-"""Small scripts shared by the CLI tests."""
+"""Scripts shared by tests: the project's own (paths) and small test scripts (text)."""
+
+from pathlib import Path
+
+#: The repository root, for the shipped scripts, voices and docs.
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPTS_DIR = ROOT / "scripts"
+VOICES_DIR = ROOT / "voices"
+SCRIPT_FORMAT_DOC = ROOT / "docs" / "script-format.md"
+#: The real tracks: track 1 (3-8 min) and track 3 (10-25 min) in both languages.
+TRACK1_NL = SCRIPTS_DIR / "nl" / "01-ademruimte-met-vriendelijkheid.txt"
+TRACK1_EN = SCRIPTS_DIR / "en" / "01-breathing-space-with-kindness.txt"
+TRACK3_NL = SCRIPTS_DIR / "nl" / "03-mildheidmeditatie-jezelf.txt"
+TRACK3_EN = SCRIPTS_DIR / "en" / "03-kindness-meditation-yourself.txt"
 
 #: A 20-second Dutch script with two sections and one elastic pause.
 SHORT = """+++
