@@ -10,6 +10,8 @@ import pytest
 import soundfile as sf
 
 from audio_checks import ffmpeg_ebur128, requires_ffmpeg
+from signals import SR
+
 from mbcl_audio.build import BuildOptions, build_track, prepare_track
 from mbcl_audio.errors import BuildError
 from mbcl_audio.export import read_tags
@@ -18,7 +20,6 @@ from mbcl_audio.render.mix import MixSettings
 from mbcl_audio.render.voice import SpeechCache
 from mbcl_audio.export.tags import parse_pacing_tag
 
-SR = 44_100
 
 #: Sparse speech: a few short sentences between long silences, a bell at start, sections and end.
 SPARSE = """+++

@@ -5,13 +5,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from audio_checks import reference_lufs
+from signals import SR
 
 from mbcl_audio.measure.loudness import array_loudness
 from mbcl_audio.plan import fit
 from mbcl_audio.render.mix import CENTRED_MONO_GAIN_LU, MixSettings, TrackMix
 from mbcl_audio.script.model import FrontMatter, PacingChange, Pause, Script, Section, SourcePos, Speech
 
-SR = 44_100
 POS = SourcePos("t.txt", 1, 1)
 
 

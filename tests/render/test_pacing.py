@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 from audio_checks import reference_lufs
+from signals import SR
 
 from mbcl_audio.plan.pacing import PacingStretch
 from mbcl_audio.render.pacing import PacingLayer, span_gain
 from mbcl_audio.render.tones import TONE_FAMILIES, breath_cycle
 
-SR = 44_100
 CYCLE = 441_000  # 6 cycles per minute
 EIGHT = 330_750  # 8 cycles per minute
 

@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 from audio_checks import reference_lufs
 import scipy.signal
+from signals import SR
 
 from mbcl_audio.errors import MbclError
 from mbcl_audio.render import tones
 from mbcl_audio.render.tones import TONE_FAMILIES, ToneError, breath_cycle, tone_loudness_lufs
 
-SR = 44_100
 #: (cycle, in-breath) pairs: 6/min 5:5, 6/min 4:6, 8/min 1:1, and a short steps-grid cycle.
 CYCLES = [(441_000, 220_500), (441_000, 176_400), (330_750, 165_375), (26_460, 13_230)]
 

@@ -6,12 +6,11 @@ import numpy as np
 import pytest
 from audio_checks import reference_lufs
 from bed_measure import band_fraction_db, envelope_modulation, seam_report, spectral_centroid_hz
+from signals import SR
 
 from mbcl_audio.render.bed import BED_NAMES, LOOP_LUFS, LOOP_S, bed_loop
 from mbcl_audio.render.bed import generated
 from mbcl_audio.render.bed.generated import OCEAN_SWELL_CYCLES
-
-SR = 44_100
 
 
 @pytest.fixture(scope="module")

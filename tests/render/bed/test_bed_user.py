@@ -7,11 +7,10 @@ import pytest
 from audio_checks import reference_lufs
 import soundfile as sf
 from bed_measure import seam_report, window_db
+from signals import SR
 
 from mbcl_audio.errors import MbclError
 from mbcl_audio.render.bed import LOOP_LUFS, BedError, bed_loop, crossfade_loop, to_stereo, user_loop
-
-SR = 44_100
 
 
 def chord_file(duration_s: float, sample_rate: int, channels: int, ramp: bool = True) -> np.ndarray:
