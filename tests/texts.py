@@ -12,6 +12,10 @@ TRACK1_NL = SCRIPTS_DIR / "nl" / "01-ademruimte-met-vriendelijkheid.txt"
 TRACK1_EN = SCRIPTS_DIR / "en" / "01-breathing-space-with-kindness.txt"
 TRACK3_NL = SCRIPTS_DIR / "nl" / "03-mildheidmeditatie-jezelf.txt"
 TRACK3_EN = SCRIPTS_DIR / "en" / "03-kindness-meditation-yourself.txt"
+#: Short test scripts in the real format, for full builds that take seconds (tests/data/scripts).
+TEST_SCRIPTS_DIR = ROOT / "tests" / "data" / "scripts"
+#: Track 3's shape in about a minute: an include, two optional passages, a silence with prompts.
+SHORT_TRACK3 = TEST_SCRIPTS_DIR / "nl" / "03-korte-mildheid.txt"
 
 #: A 20-second Dutch script with two sections and one elastic pause.
 SHORT = """+++
