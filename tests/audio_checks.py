@@ -31,3 +31,8 @@ def reference_lufs(x, sample_rate: int) -> float:
     One place for its settings, so that a change to the reference filter reaches every test.
     """
     return float(pyloudnorm.Meter(sample_rate).integrated_loudness(np.asarray(x, dtype=np.float64)))
+
+
+def rms_db(x) -> float:
+    """RMS level (dBFS) over all samples and channels; digital silence gives about -200, not -inf."""
+    return float(10 * np.log10(np.mean(np.asarray(x, dtype=np.float64) ** 2) + 1e-20))

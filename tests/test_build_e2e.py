@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import soundfile as sf
-from audio_checks import ffmpeg_ebur128, requires_ffmpeg
+from audio_checks import ffmpeg_ebur128, requires_ffmpeg, rms_db
 from texts import TRACK1_EN, TRACK1_NL, TRACK3_NL
 
 from mbcl_audio import SAMPLE_RATE
@@ -112,10 +112,6 @@ def test_tags_and_chapters_read_back(built):
         assert abs(start_ms - c.start_sample * 1000 / SAMPLE_RATE) <= 50
 
 
-def _rms_db(x: np.ndarray) -> float:
-    return 10 * np.log10(np.mean(np.asarray(x, dtype=np.float64) ** 2) + 1e-20)
-
-
 def test_speech_lands_in_its_planned_windows(built):
     """Every placed utterance is far louder than the stretch without speech beside it."""
     x = built["audio"].mean(axis=1)
@@ -125,11 +121,11 @@ def test_speech_lands_in_its_planned_windows(built):
     gaps = list(zip(bounds[0::2], bounds[1::2]))  # gaps[i] precedes voice[i], gaps[i + 1] follows it
     checked = 0
     for i, e in enumerate(voice):
-        speech_db = _rms_db(x[e.start_sample : e.stop_sample])
+        speech_db = rms_db(x[e.start_sample : e.stop_sample])
         quiet = [(a, b) for a, b in (gaps[i], gaps[i + 1]) if b - a >= SAMPLE_RATE]
         assert quiet, f"utterance {e.text!r} has no silence of 1 s beside it"
         for a, b in quiet:
-            quiet_db = _rms_db(x[a + margin : b - margin])
+            quiet_db = rms_db(x[a + margin : b - margin])
             assert speech_db - quiet_db >= 10.0, (e.text, speech_db, quiet_db)
         checked += 1
     assert checked == len(voice) >= 16
@@ -148,7 +144,7 @@ def test_bed_ducks_and_tone_stays_below_the_voice_in_the_built_mix(cache_dir):
                    for e in plan.events if e.kind == "pause" and e.duration_samples > 5 * SAMPLE_RATE]
     assert long_pauses
     bed_open = np.concatenate([mix.bed.read(a, b) for a, b in long_pauses])
-    assert _rms_db(bed_open) - _rms_db(bed) >= 10.0
+    assert rms_db(bed_open) - rms_db(bed) >= 10.0
     voice = np.concatenate([mix.voice(a, b) for a, b in speech])
     tone = np.concatenate([mix.pacing.read(a, b) for a, b in plan.pacing_spans])
     assert array_loudness(voice, SAMPLE_RATE) - array_loudness(tone, SAMPLE_RATE) >= 10.0
