@@ -19,7 +19,7 @@ PACED = """+++
 track = 6
 title = "Paced"
 language = "en"
-length = "1m40s"
+length = "1m10s"
 pacing = "on"
 +++
 
@@ -31,7 +31,7 @@ Breathe with the tone.
 
 Let it go on by itself.
 
-[silence 30s..60s]
+[silence 10s..40s]
 
 Slowly come back.
 

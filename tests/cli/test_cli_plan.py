@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-from texts import TRACK1_NL, TRACK3_EN
+from texts import SCRIPTS_DIR, TRACK1_NL, TRACK3_EN
 
 from mbcl_audio.cli import main
 
@@ -42,7 +42,7 @@ def test_plan_outside_range_names_both_bounds():
 
 
 def test_check_passes_on_the_project_scripts():
-    result = run("check", "scripts")
+    result = run("check", str(SCRIPTS_DIR))
     assert result.exit_code == 0, result.output
     assert "0 errors" in result.output
 
