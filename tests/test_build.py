@@ -10,11 +10,12 @@ from __future__ import annotations
 import pytest
 import soundfile as sf
 from audio_checks import ffmpeg_ebur128, requires_ffmpeg
+from plans import range_samples
 from texts import SHORT_TRACK3
 
 from mbcl_audio import SAMPLE_RATE
 from mbcl_audio.audio import ArraySource
-from mbcl_audio.build import BuildOptions, build_track, prepare_track
+from mbcl_audio.build import BuildOptions, build_track
 from mbcl_audio.measure import integrated_loudness, true_peak_dbtp
 from mbcl_audio.render.voice import SpeechCache
 from mbcl_audio.script import parse_script
@@ -31,8 +32,8 @@ def cache_dir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, cache_dir):
     """The short script built at its shortest (-23 LUFS) and its longest (-16 LUFS), keyed "min" / "max"."""
-    probe = prepare_track(SHORT_TRACK3, cache=SpeechCache(cache_dir)).plan
-    lengths = {"min": probe.min_length_samples, "max": probe.max_length_samples}
+    shortest, longest = range_samples(SHORT_TRACK3, cache_dir)
+    lengths = {"min": shortest, "max": longest}
     out = {}
     for end, length in lengths.items():
         options = BuildOptions(length_s=length / SAMPLE_RATE, target_lufs=TARGET_LUFS[end])
