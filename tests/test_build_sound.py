@@ -65,7 +65,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 #: A strike louder than the voice: the peak the limiter must catch.
 LOUD_BELL = MixSettings(bell_level_lu=6.0)
 #: SPARSE near the short end of its 39-93 s range: the same bells, speech and silences, fewer seconds to build.
-SPARSE_BUILD_S = 50.0
+SPARSE_BUILD_S = 42.0
 
 
 @pytest.fixture(scope="module")

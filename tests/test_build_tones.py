@@ -19,7 +19,7 @@ PACED = """+++
 track = 6
 title = "Paced"
 language = "en"
-length = "1m10s"
+length = "1m"
 pacing = "on"
 +++
 
@@ -31,7 +31,7 @@ Breathe with the tone.
 
 Let it go on by itself.
 
-[silence 10s..40s]
+[silence 5s..40s]
 
 Slowly come back.
 
