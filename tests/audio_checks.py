@@ -1,4 +1,4 @@
-"""Measurements shared by tests: the independent ffmpeg meter."""
+"""Measurements shared by tests: the independent reference meters (pyloudnorm, ffmpeg)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import re
 import shutil
 import subprocess
 
+import numpy as np
+import pyloudnorm
 import pytest
 
 requires_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg not installed")
@@ -21,3 +23,16 @@ def ffmpeg_ebur128(path) -> tuple[float, float]:
     lufs = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
     peak = float(re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))
     return lufs, peak
+
+
+def reference_lufs(x, sample_rate: int) -> float:
+    """Integrated loudness (LUFS) of ``x`` by pyloudnorm: the independent meter every test compares against.
+
+    One place for its settings, so that a change to the reference filter reaches every test.
+    """
+    return float(pyloudnorm.Meter(sample_rate).integrated_loudness(np.asarray(x, dtype=np.float64)))
+
+
+def rms_db(x) -> float:
+    """RMS level (dBFS) over all samples and channels; digital silence gives about -200, not -inf."""
+    return float(10 * np.log10(np.mean(np.asarray(x, dtype=np.float64) ** 2) + 1e-20))

@@ -1,4 +1,4 @@
-"""Synthetic test signals for the mastering tests (a plain module: ``from signals import ...``)."""
+"""Synthetic test signals and SR, the sample rate the tests work at (a plain module: ``from signals import ...``)."""
 
 from __future__ import annotations
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from signals import SR
 
 from mbcl_audio.audio import ArraySource
 from mbcl_audio.export import TrackTags
 from mbcl_audio.plan.model import Chapter
 
-SR = 44_100
 SECONDS = 20
 
 

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 import soundfile as sf
 from mutagen.mp3 import MP3, BitrateMode
+from signals import SR
 
 from mbcl_audio.audio import ArraySource
 from mbcl_audio.export import COMPRESSION_LEVELS, encode_mp3
 from mbcl_audio.export.mp3 import first_frame_format
 
-SR = 44_100  # matches conftest.SR
 SECONDS = 20  # matches conftest.SECONDS
 
 

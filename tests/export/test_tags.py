@@ -8,12 +8,11 @@ import subprocess
 
 import pytest
 from mutagen.id3 import ID3
+from signals import SR
 
 from mbcl_audio.export import TrackTags, encode_mp3, read_tags, write_tags
 from mbcl_audio.export.tags import language_code, samples_to_ms
 from mbcl_audio.plan.model import Chapter
-
-SR = 44_100  # matches conftest.SR
 
 
 @pytest.fixture()

@@ -7,12 +7,11 @@ import hashlib
 import numpy as np
 import pytest
 import soundfile as sf
+from signals import SR
 
 from mbcl_audio.audio import ArraySource
 from mbcl_audio.export import read_tags, write_track
 from mbcl_audio.plan.model import Chapter
-
-SR = 44_100  # matches conftest.SR
 
 
 class FailingSource(ArraySource):

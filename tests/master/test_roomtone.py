@@ -1,11 +1,10 @@
 """Room tone: generated, quiet but not digital silence, placed exactly around the trimmed body."""
 
 import numpy as np
+from signals import SR
 
 from mbcl_audio.audio import ArraySource, SourceSlice
 from mbcl_audio.master.roomtone import ROOM_TONE_DB, RoomTonePadded, room_tone
-
-SR = 44_100
 
 
 def db(x):

@@ -1,6 +1,7 @@
 """Estimated speech durations stay close to the real ones over a whole script."""
 
 import pytest
+from texts import TRACK3_EN, TRACK3_NL
 
 from mbcl_audio import SAMPLE_RATE
 from mbcl_audio.render.voice.speech import prepare_utterances
@@ -11,7 +12,8 @@ from mbcl_audio.script import parse_script
 
 @pytest.mark.parametrize(
     "path, voice",
-    [("scripts/nl/03-mildheidmeditatie-jezelf.txt", "espeak"), ("scripts/en/03-kindness-meditation-yourself.txt", "espeak")],
+    [(TRACK3_NL, "espeak"), (TRACK3_EN, "espeak")],
+    ids=["nl/03-espeak", "en/03-espeak"],
 )
 def test_script_total_within_5_percent_of_synthesized(path, voice, tmp_path):
     script = parse_script(path)

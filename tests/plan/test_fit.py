@@ -5,11 +5,11 @@ from pathlib import Path
 import numpy as np
 
 import pytest
+from signals import SR
 
 from mbcl_audio.plan import LengthError, cycle_samples, fit, reachable_range
 from mbcl_audio.script.model import Breathe, FrontMatter, Pause, Script, Section, SourcePos, Speech
 
-SR = 44_100
 POS = SourcePos("t.txt", 1, 1)
 
 

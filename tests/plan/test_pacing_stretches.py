@@ -4,13 +4,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from signals import SR
 
 from mbcl_audio.plan import cycle_samples, fit
 from mbcl_audio.plan.fit import PlanError
 from mbcl_audio.plan.pacing import PacingStretch, ramp_onsets
 from mbcl_audio.script.model import Breathe, FrontMatter, PacingChange, Pause, Script, SourcePos, Speech
 
-SR = 44_100
 CYCLE = 441_000
 EIGHT = 330_750
 POS = SourcePos("t.txt", 1, 1)

@@ -8,12 +8,11 @@ from __future__ import annotations
 import numpy as np
 import scipy.signal
 import soundfile as sf
+from signals import SR
 
 from mbcl_audio.audio import ArraySource
 from mbcl_audio.export import encode_mp3
 from mbcl_audio.measure import array_loudness
-
-SR = 44_100
 
 
 def speech_like(seconds: float, sr: int = SR, seed: int = 0, start_s: float = 0.0, end_pad_s: float = 0.0) -> np.ndarray:

@@ -2,12 +2,11 @@
 
 import numpy as np
 import pytest
+from signals import SR
 
 from mbcl_audio.render import bell
 from mbcl_audio.render.bell import BELL_PLACES, bell_strike, bell_times
 from mbcl_audio.render.tones import ToneError
-
-SR = 44_100
 
 
 def level_db(x: np.ndarray) -> float:

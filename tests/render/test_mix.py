@@ -3,15 +3,15 @@
 from pathlib import Path
 
 import numpy as np
-import pyloudnorm
 import pytest
+from audio_checks import reference_lufs
+from signals import SR
 
 from mbcl_audio.measure.loudness import array_loudness
 from mbcl_audio.plan import fit
 from mbcl_audio.render.mix import CENTRED_MONO_GAIN_LU, MixSettings, TrackMix
 from mbcl_audio.script.model import FrontMatter, PacingChange, Pause, Script, Section, SourcePos, Speech
 
-SR = 44_100
 POS = SourcePos("t.txt", 1, 1)
 
 
@@ -66,8 +66,7 @@ def test_pacing_tone_is_at_its_level_below_the_voice_for_every_family(plan_and_c
     tone = mix.pacing.tone(st.start_sample, st.start_sample + 4 * st.cycle_samples)
     voice = np.concatenate(clips)
     # Measured with pyloudnorm against the voice itself: 16 LU apart.
-    meter = pyloudnorm.Meter(SR)
-    gap = meter.integrated_loudness(voice.astype(np.float64)) - meter.integrated_loudness(tone.astype(np.float64))
+    gap = reference_lufs(voice, SR) - reference_lufs(tone, SR)
     assert abs(gap - 16.0) < 0.2
 
 

@@ -1,17 +1,15 @@
 """Pacing-tone families: seamless cycles of any length, and in-breath audibly unlike out-breath."""
 
-import time
-
 import numpy as np
-import pyloudnorm
 import pytest
+from audio_checks import reference_lufs
 import scipy.signal
+from signals import SR
 
 from mbcl_audio.errors import MbclError
 from mbcl_audio.render import tones
 from mbcl_audio.render.tones import TONE_FAMILIES, ToneError, breath_cycle, tone_loudness_lufs
 
-SR = 44_100
 #: (cycle, in-breath) pairs: 6/min 5:5, 6/min 4:6, 8/min 1:1, and a short steps-grid cycle.
 CYCLES = [(441_000, 220_500), (441_000, 176_400), (330_750, 165_375), (26_460, 13_230)]
 
@@ -158,12 +156,12 @@ def test_ocean_noise_differs_between_cycles_but_is_fixed_per_cycle():
     assert tones._seed("ocean", 441_000, 220_500) == 1_000_003 * 2 + 441_000 * 7_919 + 220_500 * 104_729
 
 
-def test_one_ten_second_cycle_renders_quickly():
+def test_a_ten_second_cycle_renders_from_a_cold_cache():
+    """The cycle bench_dsp.py times (its speed is measured there, not here): whole and finite."""
     for family in TONE_FAMILIES:
         tones._table.cache_clear()
-        t0 = time.perf_counter()
-        breath_cycle(family, 441_000, 176_400, SR)
-        assert time.perf_counter() - t0 < 0.6  # target 0.3 s; measured glide 0.04, ocean 0.16, bowl 0.08
+        x = breath_cycle(family, 441_000, 176_400, SR)
+        assert x.shape == (441_000,) and np.all(np.isfinite(x))
 
 
 @pytest.mark.parametrize("family", TONE_FAMILIES)
@@ -172,7 +170,7 @@ def test_tone_loudness_matches_pyloudnorm(family, cycle, n_in):
     lufs = tone_loudness_lufs(family, cycle, n_in, SR)
     assert np.isfinite(lufs) and -30 < lufs < 0
     two_cycles = np.tile(breath_cycle(family, cycle, n_in, SR), 2).astype(np.float64)
-    reference = pyloudnorm.Meter(SR).integrated_loudness(two_cycles)
+    reference = reference_lufs(two_cycles, SR)
     assert abs(lufs - reference) < 0.05
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from texts import SCRIPT_FORMAT_DOC, SCRIPTS_DIR
 
 from mbcl_audio.script import (
     Breathe,
@@ -431,7 +432,7 @@ def test_find_scripts_missing_language(tmp_path):
 
 
 def test_repository_scripts_parse():
-    root = Path(__file__).resolve().parents[2] / "scripts"
+    root = SCRIPTS_DIR
     scripts = sorted(root.glob("*/[0-9][0-9]-*.txt"))
     for file in scripts:
         script = parse_script(file)
@@ -461,7 +462,7 @@ def test_any_body_parses_or_raises_script_error(text):
 
 def test_documented_example_parses():
     """The complete example in docs/script-format.md stays valid."""
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "script-format.md").read_text(encoding="utf-8")
+    doc = SCRIPT_FORMAT_DOC.read_text(encoding="utf-8")
     example = doc.split("## A complete example")[1].split("```")[1].lstrip("\n")
     script = parse_text(example, "example.txt")
     assert [s.title for s in script.sections] == ["Aware presence", "A calm breathing rhythm", "Widening with kindness"]

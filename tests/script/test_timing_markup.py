@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from texts import SCRIPT_FORMAT_DOC
 
 from mbcl_audio.script import (
     BreathPhrase,
@@ -569,7 +570,7 @@ def test_collect_problems_fatal_and_no_speech(tmp_path):
 
 def test_documented_timing_example_parses(tmp_path):
     """The complete 1.1 example in docs/script-format.md (with its block) stays valid."""
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "script-format.md").read_text(encoding="utf-8")
+    doc = SCRIPT_FORMAT_DOC.read_text(encoding="utf-8")
     part = doc.split("## A complete example with timing markup")[1]
     chunks = part.split("```")
     block_text, script_text = chunks[1].lstrip("\n"), chunks[3].lstrip("\n")

@@ -3,15 +3,14 @@
 import hashlib
 
 import numpy as np
-import pyloudnorm
 import pytest
+from audio_checks import reference_lufs
 from bed_measure import band_fraction_db, envelope_modulation, seam_report, spectral_centroid_hz
+from signals import SR
 
 from mbcl_audio.render.bed import BED_NAMES, LOOP_LUFS, LOOP_S, bed_loop
 from mbcl_audio.render.bed import generated
 from mbcl_audio.render.bed.generated import OCEAN_SWELL_CYCLES
-
-SR = 44_100
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +28,7 @@ def test_bed_is_deterministic_stereo_and_at_loop_loudness(name, loops):
     fresh = generated._RECIPES[name](SR)  # uncached: a second, independent synthesis
     assert hashlib.sha256(fresh.tobytes()).digest() == hashlib.sha256(loop.tobytes()).digest()
     assert loop.dtype == np.float32 and loop.shape == (int(LOOP_S * SR), 2)
-    assert abs(pyloudnorm.Meter(SR).integrated_loudness(loop) - LOOP_LUFS) < 0.05
+    assert abs(reference_lufs(loop, SR) - LOOP_LUFS) < 0.05
     # Stereo, not two copies of one channel.
     assert not np.array_equal(loop[:, 0], loop[:, 1])
 
@@ -64,12 +63,3 @@ def test_beds_differ_measurably(loops):
 
 def test_ocean_has_no_harsh_highs(loops):
     assert band_fraction_db(loops["ocean"], SR, 4000.0) < -40.0
-
-
-def test_generation_is_fast_enough():
-    import time
-
-    for name in BED_NAMES:
-        t0 = time.perf_counter()
-        generated._RECIPES[name](SR)
-        assert time.perf_counter() - t0 < 4.0, name  # budget ~3 s; margin for a loaded CI machine

@@ -3,10 +3,9 @@
 import numpy as np
 import pytest
 from bed_measure import rms_db
+from signals import SR
 
 from mbcl_audio.render.bed import BedLayer, bed_loop, duck_amount, fade_out_window, merge_spans, subtract_spans
-
-SR = 44_100
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,14 @@
-"""SpeechCache: hits make no backend calls, keys cover everything, writes are atomic."""
+"""SpeechCache: hits make no backend calls, keys cover everything, writes are atomic, two processes share one entry."""
 
 from __future__ import annotations
 
+import multiprocessing
+import time
+
 import numpy as np
 import pytest
+
+import cache_race_worker
 
 from mbcl_audio.render.voice import SpeechCache, VoiceError
 from mbcl_audio.render.voice import cache as cache_mod
@@ -191,3 +196,23 @@ def test_default_directory(monkeypatch, tmp_path):
     assert directory.name == "speech" and directory.parent.name == "mbcl-audio"
     # Constructing a cache does not touch the disk.
     assert not (tmp_path / "env-cache").exists()
+
+
+def test_two_processes_synthesizing_the_same_text_leave_one_entry(tmp_path):
+    directory = tmp_path / "cache"
+    start_at = time.time() + 3.0  # after both spawned interpreters have imported everything
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(2) as pool:
+        results = pool.starmap(
+            cache_race_worker.synthesize_once, [(str(directory), "Breathe in.", start_at)] * 2
+        )
+    misses = sum(r[0] for r in results)
+    hits = sum(r[1] for r in results)
+    assert (misses, hits) == (1, 1), "the second process waits for the first and reads its entry"
+    assert results[0][2] == results[1][2]
+    cache = SpeechCache(directory)
+    entries = cache.entries()
+    assert len(entries) == 1
+    assert not list(directory.glob(".tmp-*"))
+    stored = np.load(entries[0])
+    assert stored.dtype == np.float32 and stored.tobytes() == results[0][2]

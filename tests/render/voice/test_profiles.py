@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from texts import VOICES_DIR
 
 from mbcl_audio.render.voice import VoiceError, find_profiles, get_voice, load_profile
 from mbcl_audio.render.voice.espeak import EspeakVoice
@@ -16,8 +17,7 @@ from mbcl_audio.render.voice.profiles import (
     runnable,
 )
 
-ROOT = Path(__file__).resolve().parents[3]
-SHIPPED = ROOT / "voices"
+SHIPPED = VOICES_DIR
 
 LICENCE = """
 [licence]
@@ -185,9 +185,9 @@ def test_shipped_profiles_load_and_keep_the_builtin_sound():
     for lang in ("nl", "en", "de"):
         p = profiles[f"espeak-{lang}"]
         assert p.languages == (lang,) and p.licence.commercial_use is True
-        assert get_voice(p.id, lang, SHIPPED).identity() == get_voice("espeak", lang, ROOT / "none").identity()
+        assert get_voice(p.id, lang, SHIPPED).identity() == get_voice("espeak", lang, SHIPPED.parent / "none").identity()
     # The en scripts say voice = "piper-joe": the profile must sound exactly like the built-in.
-    assert get_voice("piper-joe", "en", SHIPPED).identity() == get_voice("piper-joe", "en", ROOT / "none").identity()
+    assert get_voice("piper-joe", "en", SHIPPED).identity() == get_voice("piper-joe", "en", SHIPPED.parent / "none").identity()
     assert profiles["piper-joe"].licence == BUILTIN_PROFILES["piper-joe"].licence
 
 

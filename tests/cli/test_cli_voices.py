@@ -1,20 +1,14 @@
-"""mbcl-audio voices, cache info/clear, build --commercial, and the cache lock across processes."""
+"""mbcl-audio voices, cache info/clear and build --commercial."""
 
 from __future__ import annotations
 
-import multiprocessing
-import time
-from pathlib import Path
-
 import numpy as np
 from click.testing import CliRunner
-from texts import SHORT
+from texts import SHORT, VOICES_DIR
 
 import cache_race_worker
 from mbcl_audio.cli import main
 from mbcl_audio.render.voice import SpeechCache, find_profiles
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 NON_COMMERCIAL = """engine = "espeak"
@@ -35,11 +29,11 @@ def run(*args, env=None):
 
 
 def test_voices_lists_every_shipped_profile_and_the_builtins():
-    result = run("voices", "--voices", str(ROOT / "voices"))
+    result = run("voices", "--voices", str(VOICES_DIR))
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split() == ["id", "engine", "languages", "licence", "commercial", "runs", "here", "source"]
-    for profile in find_profiles(ROOT / "voices"):
+    for profile in find_profiles(VOICES_DIR):
         row = next(line for line in lines if line.split()[:1] == [profile.id])
         assert profile.engine in row and profile.licence.name in row and str(profile.path) in row
         commercial, runs = _flags(row)
@@ -106,7 +100,7 @@ def test_commercial_check_passes_for_a_commercial_voice(tmp_path):
     script.write_text(SHORT, encoding="utf-8")
     prepared = prepare_track(
         script,
-        BuildOptions(voice="espeak-nl", commercial=True, voices_dir=ROOT / "voices"),
+        BuildOptions(voice="espeak-nl", commercial=True, voices_dir=VOICES_DIR),
         cache=SpeechCache(tmp_path / "cache"),
     )
     assert prepared.voice_name == "espeak-nl"
@@ -137,30 +131,10 @@ def test_cache_info_and_clear(tmp_path):
     assert "mbcl-audio cache info" in run("cache", "--help").output
 
 
-def test_two_processes_synthesizing_the_same_text_leave_one_entry(tmp_path):
-    directory = tmp_path / "cache"
-    start_at = time.time() + 3.0  # after both spawned interpreters have imported everything
-    ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(2) as pool:
-        results = pool.starmap(
-            cache_race_worker.synthesize_once, [(str(directory), "Breathe in.", start_at)] * 2
-        )
-    misses = sum(r[0] for r in results)
-    hits = sum(r[1] for r in results)
-    assert (misses, hits) == (1, 1), "the second process waits for the first and reads its entry"
-    assert results[0][2] == results[1][2]
-    cache = SpeechCache(directory)
-    entries = cache.entries()
-    assert len(entries) == 1
-    assert not list(directory.glob(".tmp-*"))
-    stored = np.load(entries[0])
-    assert stored.dtype == np.float32 and stored.tobytes() == results[0][2]
-
-
 def test_voices_lists_the_good_profiles_and_fails_on_a_broken_one(tmp_path):
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "voice.toml").write_text('engine = "espeak"\nlanguages = ["nl"]\n', encoding="utf-8")
-    good = ROOT / "voices" / "espeak-nl" / "voice.toml"
+    good = VOICES_DIR / "espeak-nl" / "voice.toml"
     (tmp_path / "espeak-nl").mkdir()
     (tmp_path / "espeak-nl" / "voice.toml").write_text(good.read_text(encoding="utf-8"), encoding="utf-8")
     result = CliRunner().invoke(main, ["voices", "--voices", str(tmp_path)])

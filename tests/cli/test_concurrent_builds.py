@@ -13,7 +13,7 @@ SCRIPT = """+++
 track = 4
 title = "Concurrent"
 language = "en"
-length = "40s"
+length = "20s"
 bed = "warm-pad"
 +++
 

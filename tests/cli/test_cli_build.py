@@ -1,4 +1,4 @@
-"""The mbcl-audio command: examples in help, clear errors, nothing half-written."""
+"""mbcl-audio build and profiles: examples in help, clear errors, nothing half-written."""
 
 from __future__ import annotations
 
@@ -108,65 +108,6 @@ def test_length_variants_write_one_file_each(tmp_path):
     variant = out / "nl" / "03 Korte test - rust (30 s).mp3"
     assert sf.info(str(default)).frames == 20 * 44_100
     assert sf.info(str(variant)).frames == 30 * 44_100
-
-
-def test_plan_json_puts_breath_locked_halves_on_in_and_out_breath_onsets():
-    import json
-
-    result = run("plan", "scripts/nl/01-ademruimte-met-vriendelijkheid.txt", "--json")
-    assert result.exit_code == 0, result.output
-    plan = json.loads(result.output)
-    assert plan["length_samples"] == 300 * 44_100 and plan["cycle_samples"] == 441_000
-    phrase = [e for e in plan["events"] if e["kind"] == "phrase"]
-    assert phrase
-    halves = [o for o in plan["overlays"] if phrase[0]["start_sample"] <= o["start_sample"] < phrase[0]["start_sample"] + phrase[0]["duration_samples"]]
-    assert [o["on_beat"] for o in halves] == ["in-breath", "out-breath"] * (len(halves) // 2)
-    assert all(o["start_sample"] % 441_000 == (0 if o["on_beat"] == "in-breath" else 220_500) for o in halves)
-    assert plan["reachable_min_s"] <= 180 and plan["reachable_max_s"] >= 480
-
-
-def test_plan_text_lists_slack_passages_and_range():
-    result = run("plan", "scripts/en/03-kindness-meditation-yourself.txt", "--length", "25m")
-    assert result.exit_code == 0, result.output
-    assert "length 25:00.0" in result.output and "reachable" in result.output
-    assert "slack" in result.output and "optional passages included:" in result.output
-    assert "silence" in result.output
-
-
-def test_plan_outside_range_names_both_bounds():
-    result = run("plan", "scripts/nl/01-ademruimte-met-vriendelijkheid.txt", "--length", "30m")
-    assert result.exit_code == 1
-    assert "cannot be reached" in result.output and "planned from" in result.output
-
-
-def test_check_passes_on_the_project_scripts():
-    result = run("check", "scripts")
-    assert result.exit_code == 0, result.output
-    assert "0 errors" in result.output
-
-
-def test_check_lists_every_problem_of_a_broken_script(tmp_path):
-    lang = tmp_path / "nl"
-    lang.mkdir()
-    bad = lang / "05-kapot.txt"
-    bad.write_text(
-        '+++\ntrack = 40\ntitle = ""\nlanguage = "nl"\nlength = "5m"\ncolour = 1\n+++\n\n[paus 3s]\n\n'
-        "Hallo daar.\n\n[pause 5s..2s]\n\n[breath-locked x2] Moge ik zonder streep\n\n[include nergens]\n",
-        encoding="utf-8",
-    )
-    result = run("check", str(tmp_path))
-    assert result.exit_code == 1
-    for where, what in [
-        ("2:9", "track must be a whole number from 1 to 27"),
-        ("3:9", "title must be non-empty text"),
-        ("6:1", "unknown setting 'colour'"),
-        ("9:2", "unknown directive 'paus': expected pause or breathe"),
-        ("13:8", "pause minimum (5s) is longer than its maximum"),
-        ("15:1", "a breath-locked phrase needs one '|'"),
-        ("17:10", "no block 'nergens': looked for"),
-    ]:
-        assert f"{bad}:{where}: error: {what}" in result.output
-    assert "1 scripts checked: 7 errors" in result.output
 
 
 def test_profiles_lists_shipped_and_project_profiles(tmp_path, monkeypatch):

@@ -1,16 +1,14 @@
 """The project's own scripts: every length in their range plans exactly, and the catalog ranges fit."""
 
-from pathlib import Path
-
 import pytest
+from signals import SR
+from texts import SCRIPTS_DIR
 
 from mbcl_audio.plan import fit, reachable_range
 from mbcl_audio.plan.estimate import estimate_speech_samples
 from mbcl_audio.script import parse_script
 
-SR = 44_100
-ROOT = Path(__file__).resolve().parents[1]
-SCRIPTS = sorted(p for p in (ROOT / "scripts").glob("*/[0-9][0-9]-*.txt"))
+SCRIPTS = sorted(p for p in SCRIPTS_DIR.glob("*/[0-9][0-9]-*.txt"))
 #: Catalog ranges (minutes) of the tracks written so far.
 CATALOG_RANGE = {1: (3, 8), 3: (10, 25)}
 
