@@ -1,7 +1,10 @@
 """Streaming ITU-R BS.1770-4 integrated loudness (LUFS).
 
-The measurement follows pyloudnorm 0.2.0 step for step so that the two agree
-on whole arrays (tests hold them within 0.02 LU), but it streams: the track is
+The K-weighting is derived from the standard itself (:func:`k_weighting_sos`),
+and the gating follows pyloudnorm 0.2.0 step for step, so the two agree on whole
+arrays when pyloudnorm is given the same filter (its ``filter_class="DeMan"``;
+its default RBJ-cookbook K-weighting differs from the standard's by up to
+0.05 dB across the band). Unlike pyloudnorm this meter streams: the track is
 read in blocks, the K-weighting filter carries its state across blocks, and
 only one mean-square energy per channel per 100 ms sub-block is kept
 (27,000 x channels floats for 45 minutes). A 400 ms gating block with 75 %
@@ -20,7 +23,6 @@ import math
 from collections.abc import Callable
 
 import numpy as np
-import pyloudnorm
 import scipy.signal
 
 from mbcl_audio.audio import BLOCK_SAMPLES, ArraySource, Source
@@ -37,22 +39,44 @@ CHANNEL_WEIGHTS = (1.0, 1.0, 1.0, 1.41, 1.41)
 LOUDNESS_OFFSET_DB = -0.691
 
 
-def k_weighting_sos(sample_rate: int) -> tuple[np.ndarray, float]:
-    """K-weighting as second-order sections, taken from pyloudnorm's own filters.
+#: The two K-weighting stages of BS.1770 as analog prototypes: a high shelf of about +4 dB above
+#: ~1.7 kHz (the head's acoustic effect) and a second-order high pass at ~38 Hz (RLB weighting).
+#: BS.1770 tabulates the digital coefficients for 48 kHz only; these centre frequencies, gains
+#: and Qs are the ones whose bilinear transform at 48 kHz gives that table (to 1e-13; tested),
+#: so the same filter is had at any sample rate. The shelf's band-edge gain is ``Vh ** VB_EXP``.
+SHELF_F0_HZ = 1681.974450955533
+SHELF_GAIN_DB = 3.999843853973347
+SHELF_Q = 0.7071752369554196
+SHELF_VB_EXP = 0.4996667741545416
+HIGHPASS_F0_HZ = 38.13547087602444
+HIGHPASS_Q = 0.5003270373238773
 
-    Returns ``(sos, gain)``: ``sos``, ``np.ndarray [shape=(n_sections, 6)]``, for
-    :func:`scipy.signal.sosfilt` and the product of the stages' pass-band
-    gains (linear). Taking the coefficients from ``pyloudnorm.Meter`` rather
-    than re-deriving them keeps both meters on exactly the same filter.
+
+def k_weighting_sos(sample_rate: int) -> tuple[np.ndarray, float]:
+    """K-weighting of ITU-R BS.1770-4 as second-order sections at ``sample_rate``.
+
+    Returns ``(sos, gain)``: ``sos``, ``np.ndarray [shape=(2, 6)]``, the shelf then the high pass,
+    for :func:`scipy.signal.sosfilt`, and ``gain``, a linear gain applied after them (1.0: the
+    standard's stages carry their own gain). At 48 kHz the sections equal the coefficients
+    tabulated in BS.1770-4 (Tables 1 and 2).
     """
-    meter = pyloudnorm.Meter(sample_rate)  # K-weighting by default
-    sections = []
-    gain = 1.0
-    for stage in meter._filters.values():  # high shelf, then high pass
-        b, a = stage.b, stage.a
-        sections.append(np.concatenate([b / a[0], a / a[0]]))
-        gain *= stage.passband_gain
-    return np.asarray(sections, dtype=np.float64), float(gain)
+    fs = float(sample_rate)
+    k = math.tan(math.pi * SHELF_F0_HZ / fs)
+    vh = 10.0 ** (SHELF_GAIN_DB / 20.0)
+    vb = vh**SHELF_VB_EXP
+    a0 = 1.0 + k / SHELF_Q + k * k
+    shelf = [
+        (vh + vb * k / SHELF_Q + k * k) / a0,
+        2.0 * (k * k - vh) / a0,
+        (vh - vb * k / SHELF_Q + k * k) / a0,
+        1.0,
+        2.0 * (k * k - 1.0) / a0,
+        (1.0 - k / SHELF_Q + k * k) / a0,
+    ]
+    k = math.tan(math.pi * HIGHPASS_F0_HZ / fs)
+    a0 = 1.0 + k / HIGHPASS_Q + k * k
+    highpass = [1.0, -2.0, 1.0, 1.0, 2.0 * (k * k - 1.0) / a0, (1.0 - k / HIGHPASS_Q + k * k) / a0]
+    return np.array([shelf, highpass], dtype=np.float64), 1.0
 
 
 def _n_gating_blocks(n_samples: int, sample_rate: int) -> int:

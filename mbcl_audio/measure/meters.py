@@ -28,8 +28,8 @@
 (:class:`LoudnessSeries`, for plots), from the same passes; :func:`short_term_series`
 gives them alone.
 
-pyloudnorm (0.2.x) covers only integrated loudness; its K-weighting filter
-and gating are reused through ``loudness.py``. Everything else here is our own.
+pyloudnorm (0.2.x) covers only integrated loudness, and the tests use it as
+the reference for that; the K-weighting and gating here come from ``loudness.py``.
 
 Every result is independent of the read block size, bit for bit: per-sample
 quantities are first reduced per 100 ms sub-block and the per-sub-block tables
