@@ -1,4 +1,4 @@
-"""Fixtures shared by the test packages (measure, master)."""
+"""Fixtures shared by the test packages."""
 
 from __future__ import annotations
 
@@ -10,3 +10,9 @@ from signals import sparse_speech
 @pytest.fixture(scope="session")
 def speech() -> np.ndarray:
     return sparse_speech(30.0)
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory):
+    """A speech cache folder shared by the builds of one test module (each module synthesizes once)."""
+    return tmp_path_factory.mktemp("speech-cache")

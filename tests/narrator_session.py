@@ -22,6 +22,16 @@ import soxr
 from mbcl_audio.render.voice import get_voice
 from mbcl_audio.script.parser import parse_text
 
+#: The voice.toml of a takes voice that falls back to espeak, for tests that build with one.
+TAKES_PROFILE = """engine = "takes"
+languages = ["en"]
+fallback = "espeak"
+
+[licence]
+name = "Recorded for this project"
+commercial_use = true
+"""
+
 SCRIPT = """+++
 track = 1
 title = "Takes test"

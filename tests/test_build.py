@@ -25,11 +25,6 @@ TARGET_LUFS = {"min": -23.0, "max": -16.0}
 
 
 @pytest.fixture(scope="module")
-def cache_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("speech-cache")
-
-
-@pytest.fixture(scope="module")
 def built(tmp_path_factory, cache_dir):
     """The short script built at its shortest (-23 LUFS) and its longest (-16 LUFS), keyed "min" / "max"."""
     shortest, longest = range_samples(SHORT_TRACK3, cache_dir)

@@ -49,11 +49,6 @@ class CountingCalls:
 
 
 @pytest.fixture(scope="module")
-def cache_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("speech-cache")
-
-
-@pytest.fixture(scope="module")
 def built(tmp_path_factory, cache_dir):
     """Track 1 (nl) at its default length, built twice with one cache."""
     first_out = tmp_path_factory.mktemp("out1")

@@ -6,7 +6,6 @@ Every tone family and bed, built: test_build_tones.py.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,7 +13,7 @@ import soundfile as sf
 
 from audio_checks import ffmpeg_ebur128, requires_ffmpeg, rms_db
 from signals import SR
-from texts import SHORT
+from texts import SHORT, write_script
 
 from mbcl_audio.build import BuildOptions, build_track, prepare_track
 from mbcl_audio.errors import BuildError
@@ -51,17 +50,6 @@ That is all.
 [pause 6s..20s]
 """
 
-@pytest.fixture(scope="module")
-def cache_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("speech-cache")
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 #: A strike louder than the voice: the peak the limiter must catch.
 LOUD_BELL = MixSettings(bell_level_lu=6.0)
 #: SPARSE near the short end of its 39-93 s range: the same bells, speech and silences, fewer seconds to build.
@@ -71,7 +59,7 @@ SPARSE_BUILD_S = 42.0
 @pytest.fixture(scope="module")
 def sparse_built(tmp_path_factory, cache_dir):
     """SPARSE with a loud bell, built once per profile on first use: ``built(profile) -> (script, result)``."""
-    script = write(tmp_path_factory.mktemp("sparse"), "05-sparse.txt", SPARSE)
+    script = write_script(tmp_path_factory.mktemp("sparse"), "05-sparse.txt", SPARSE)
     results = {}
 
     def built(profile: str):
@@ -123,7 +111,7 @@ def test_build_refuses_a_file_that_fails_qa_and_keeps_it_with_no_qa(tmp_path, ca
     (tmp_path / "mbcl-audio.toml").write_text(
         '[profiles.silent-room]\ntarget_lufs = -18\ntrue_peak_dbtp = -1\nnoise_floor_db = -80\n'
     )
-    script = write(tmp_path, "03-kort.txt", SHORT.replace('bed = "none"', 'bed = "warm-pad"'))
+    script = write_script(tmp_path, "03-kort.txt", SHORT.replace('bed = "none"', 'bed = "warm-pad"'))
     options = BuildOptions(profile="silent-room", project_dir=tmp_path)
     with pytest.raises(BuildError, match=r"fails QA for profile 'silent-room': noise floor .* above the ceiling of -80"):
         build_track(script, tmp_path / "out", options, cache=SpeechCache(cache_dir))
@@ -165,7 +153,7 @@ Let the next breath be a little softer, and the one after that.
 
 @pytest.mark.parametrize("bed", ["none", "warm-pad"])
 def test_acx_trims_the_silence_masters_what_is_left_and_keeps_chapters_in_the_file(tmp_path, cache_dir, bed):
-    script = write(tmp_path, "07-quiet.txt", QUIET_START.replace('bed = "warm-pad"', f'bed = "{bed}"'))
+    script = write_script(tmp_path, "07-quiet.txt", QUIET_START.replace('bed = "warm-pad"', f'bed = "{bed}"'))
     r = build_track(script, tmp_path / "out", BuildOptions(profile="acx"), cache=SpeechCache(cache_dir))
     assert r.qa.passed, [c.message for c in r.qa.failures]
     audio, _ = sf.read(r.path, dtype="float64", always_2d=True)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import soundfile as sf
 from audio_checks import rms_db
+from texts import write_script
 
 from mbcl_audio.build import BuildOptions, build_track
 from mbcl_audio.export import read_tags
@@ -39,24 +38,13 @@ Slowly come back.
 """
 
 
-@pytest.fixture(scope="module")
-def cache_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("speech-cache")
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def _envelope_db(x: np.ndarray, a: int, b: int) -> float:
     return rms_db(x[a:b])
 
 
 @pytest.mark.parametrize("family, bed", [("glide", "warm-pad"), ("ocean", "ocean"), ("bowl", "rain")])
 def test_each_tone_family_and_bed_builds_and_the_breath_is_audible_in_the_file(tmp_path, cache_dir, family, bed):
-    script = write(tmp_path, "06-paced.txt", PACED)
+    script = write_script(tmp_path, "06-paced.txt", PACED)
     r = build_track(
         script, tmp_path / "out", BuildOptions(pacing_sound=family, bed=bed), cache=SpeechCache(cache_dir)
     )

@@ -36,3 +36,10 @@ Je kunt even rustig ademen.
 
 Dat was het.
 """
+
+
+def write_script(folder: Path, name: str, text: str) -> Path:
+    """Write ``text`` to ``folder / name`` (UTF-8) and return the path."""
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -6,9 +6,9 @@ from typing import Callable
 
 import numpy as np
 import pytest
-from audio_checks import reference_lufs
 import scipy.signal
 import soundfile as sf
+from audio_checks import reference_lufs
 
 import narrator_session as ns
 from mbcl_audio import SAMPLE_RATE
@@ -168,21 +168,11 @@ def test_silent_file_names_it(takes_dir):
         prepare_takes(ns.script(), takes_dir)
 
 
-PROFILE = """engine = "takes"
-languages = ["en"]
-fallback = "espeak"
-
-[licence]
-name = "Recorded for this project"
-commercial_use = true
-"""
-
-
 @pytest.fixture
 def narrator(takes_dir):
     """The takes voice profile whose takes are ``takes_dir`` (voices/narrator/takes/en/01)."""
     folder = takes_dir.parents[2]
-    (folder / "voice.toml").write_text(PROFILE, encoding="utf-8")
+    (folder / "voice.toml").write_text(ns.TAKES_PROFILE, encoding="utf-8")
     return load_profile(folder / "voice.toml")
 
 

@@ -14,12 +14,14 @@ import pytest
 import soundfile as sf
 from click.testing import CliRunner
 
+import narrator_session as ns
+
 from mbcl_audio import SAMPLE_RATE
 from mbcl_audio.build import BuildOptions, build_track, prepare_track
 from mbcl_audio.cli import main
 from mbcl_audio.render.voice import SpeechCache, VoiceError, get_voice
-from mbcl_audio.script import parse_script
 from mbcl_audio.render.voice.takes import prepare_takes, tts_fallback
+from mbcl_audio.script import parse_script
 from mbcl_audio.takes import takes_folder, utterance_ids
 
 SCRIPT = """+++
@@ -52,14 +54,6 @@ May I be safe and well.
 IDS = ["00-001", "01-001", "01-002", "02-001"]
 MISSING = "01-002"
 
-PROFILE = """engine = "takes"
-languages = ["en"]
-fallback = "espeak"
-
-[licence]
-name = "Recorded for this project"
-commercial_use = true
-"""
 
 ONSET_TOLERANCE_S = 0.020
 
@@ -73,7 +67,7 @@ def project(tmp_path_factory):
     script_path.write_text(SCRIPT, encoding="utf-8")
     voices = root / "voices"
     (voices / "narrator").mkdir(parents=True)
-    (voices / "narrator" / "voice.toml").write_text(PROFILE, encoding="utf-8")
+    (voices / "narrator" / "voice.toml").write_text(ns.TAKES_PROFILE, encoding="utf-8")
     script = parse_script(script_path)
     assert utterance_ids(script) == IDS
     folder = takes_folder(voices / "narrator", "en", 1)
@@ -214,11 +208,9 @@ def test_cli_build_prints_the_fallback_warning(project, tmp_path):
 
 def test_cli_takes_split_cuts_a_session_into_the_voice_folder(tmp_path):
     """`takes split` from a continuous recording straight into voices/<id>/takes/<lang>/<track>/."""
-    import narrator_session as ns
-
     voices = tmp_path / "voices"
     (voices / "narrator").mkdir(parents=True)
-    (voices / "narrator" / "voice.toml").write_text(PROFILE, encoding="utf-8")
+    (voices / "narrator" / "voice.toml").write_text(ns.TAKES_PROFILE, encoding="utf-8")
     script_path = tmp_path / "en" / "01-takes-test.txt"
     script_path.parent.mkdir()
     script_path.write_text(ns.SCRIPT, encoding="utf-8")
