@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Optional
 
 from ..vocab import ToneFamily
 
@@ -76,6 +77,9 @@ class PacingStretch:
     ramp_from_samples: int = 0
     #: Length of the ramp: a whole number of ``cycle_samples``.
     ramp_samples: int = 0
+    #: Where a ``[pacing fade N]`` starts lowering the tone (the onset of the first of its N
+    #: cycles); it reaches silence at ``stop_sample``. ``None``: no fade.
+    fade_from_sample: Optional[int] = None
 
     @property
     def in_fraction(self) -> float:
@@ -84,6 +88,13 @@ class PacingStretch:
     @property
     def span(self) -> tuple[int, int]:
         return (self.start_sample, self.stop_sample)
+
+    @property
+    def fade_span(self) -> Optional[tuple[int, int]]:
+        """``(start, stop)`` samples over which the tone fades to silence, or ``None``."""
+        if self.fade_from_sample is None or not self.start_sample <= self.fade_from_sample < self.stop_sample:
+            return None
+        return (self.fade_from_sample, self.stop_sample)
 
     def onsets(self, stop_sample: int | None = None) -> list[int]:
         """Every cycle onset from the stretch's start up to (not including) ``stop_sample``

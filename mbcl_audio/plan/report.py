@@ -77,6 +77,7 @@ def _stretch_dict(st, plan: Plan) -> dict:
         "sound": st.sound,
         "ramp_from_breaths_per_minute": _breaths_per_minute(st.ramp_from_samples, plan) if st.ramp_samples else None,
         "ramp_s": _seconds(st.ramp_samples, plan) if st.ramp_samples else 0.0,
+        "fade_from_s": _seconds(st.fade_span[0], plan) if st.fade_span else None,
     }
 
 
@@ -86,7 +87,8 @@ def _stretch_text(st, plan: Plan, t) -> str:
         f" from {_breaths_per_minute(st.ramp_from_samples, plan):g}/min over {t(st.ramp_samples)}" if st.ramp_samples else ""
     )
     ratio = f"{st.in_fraction * 10:g}:{(1 - st.in_fraction) * 10:g}"
-    return f"{t(st.start_sample)}-{t(st.stop_sample)} ({st.sound}, {rate}{ramp}, in:out {ratio})"
+    fade = f", fading from {t(st.fade_span[0])}" if st.fade_span else ""
+    return f"{t(st.start_sample)}-{t(st.stop_sample)} ({st.sound}, {rate}{ramp}, in:out {ratio}{fade})"
 
 
 def format_plan(plan: Plan) -> str:

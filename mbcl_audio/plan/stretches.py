@@ -124,7 +124,12 @@ def pacing_stretches(
             first = running.next_onset(at)
             later = [t for t in running.onsets(length + 1) if t > first]
             stop = later[change.cycles - 1] if len(later) >= change.cycles else first + change.cycles * running.cycle_samples
+            fading = running
             close(stop, at)
+            if closed and closed[-1][0].start_sample == fading.start_sample:
+                # The tone sinks to silence over its last N cycles, from the first of them.
+                st, mark = closed[-1]
+                closed[-1] = (replace(st, fade_from_sample=max(first, st.start_sample)), mark)
     if running is not None:
         close(length, None)
 
@@ -162,7 +167,14 @@ def pacing_stretches(
                     f"move the {'block' if event.kind == 'breathe' else 'phrase'} later",
                 )
         k = hosts[0]
-        stretches[k] = replace(stretches[k], start_sample=min(stretches[k].start_sample, a), stop_sample=max(stretches[k].stop_sample, b))
+        host = stretches[k]
+        stretches[k] = replace(
+            host,
+            start_sample=min(host.start_sample, a),
+            stop_sample=max(host.stop_sample, b),
+            # A block the tone must carry past a fade's end cancels the fade.
+            fade_from_sample=host.fade_from_sample if b <= host.stop_sample else None,
+        )
     return _merged(stretches)
 
 
@@ -175,7 +187,9 @@ def _merged(stretches: Sequence[PacingStretch]) -> tuple[PacingStretch, ...]:
             st.cycle_samples, st.in_samples, st.sound
         ) and not st.ramp_samples
         if prev is not None and same and st.start_sample <= prev.stop_sample:
-            merged[-1] = replace(prev, stop_sample=max(prev.stop_sample, st.stop_sample))
+            # Joined, the tone goes on: only a fade at the joined stretch's end still applies.
+            fade = prev.fade_from_sample if prev.stop_sample >= st.stop_sample else st.fade_from_sample
+            merged[-1] = replace(prev, stop_sample=max(prev.stop_sample, st.stop_sample), fade_from_sample=fade)
         elif prev is not None and st.start_sample < prev.stop_sample:
             merged[-1] = replace(prev, stop_sample=st.start_sample)  # the later stretch takes over
             merged.append(st)

@@ -8,8 +8,8 @@ tempo ramps without a restart. Each cycle is one table from
 cycles of different lengths join without a click.
 
 The tone is audible only inside its stretches (raised-cosine fades at their
-edges) and dips a few dB under speech, with the same look-ahead ducking as
-the bed.
+edges, and over the last N cycles of a ``[pacing fade N]``) and dips a few dB
+under speech, with the same look-ahead ducking as the bed.
 """
 
 from __future__ import annotations
@@ -41,6 +41,13 @@ def span_gain(
         g[(n < a) | (n >= b)] = 0.0
         np.maximum(gain, g, out=gain)
     return gain
+
+
+def fade_out_gain(start: int, stop: int, fade_start: int, fade_stop: int) -> np.ndarray:
+    """Gain, ``np.ndarray [shape=(stop - start,)]``: 1 before ``fade_start``, a raised cosine
+    down to 0 at ``fade_stop``, 0 after it."""
+    n = np.arange(start, stop, dtype=np.int64)
+    return raised_cosine((fade_stop - n) / max(1, fade_stop - fade_start)).astype(np.float32)
 
 
 class PacingLayer:
@@ -111,6 +118,9 @@ class PacingLayer:
     def gain(self, start: int, stop: int) -> np.ndarray:
         """Stretch fades times ducking, ``np.ndarray [shape=(stop - start,)]``."""
         gain = span_gain(start, stop, [st.span for st in self.stretches], self.fade_samples)
+        for st in self.stretches:
+            if st.fade_span is not None:
+                gain *= fade_out_gain(start, stop, *st.fade_span)
         if self.duck_db and self.speech_spans and gain.any():
             duck = duck_amount(start, stop, self.speech_spans, self.attack, self.release)
             gain *= (10 ** (-self.duck_db * duck / 20)).astype(np.float32)

@@ -87,6 +87,19 @@ def test_fade_counts_the_running_stretch_s_own_cycles():
     (st,) = plan.pacing
     four = cycle_samples(4.0, SR)
     assert (st.start_sample, st.stop_sample) == (0, 3 * four)
+    # The tone fades over those two cycles: from the onset of the first of them to the stop.
+    assert st.fade_span == (four, 3 * four)
+
+
+def test_off_does_not_fade_and_a_breathe_block_past_a_fade_cancels_it():
+    off = script_with(PacingChange("on", POS), sp(), Pause(3, 3, POS), PacingChange("off", POS), sp(), Pause(1, 300, POS))
+    (st,) = fit(off, [2 * SR] * 2, 120 * SR, SR).pacing
+    assert st.fade_span is None
+    carried = script_with(
+        PacingChange("on", POS), sp(), PacingChange("fade", POS, cycles=1), Breathe(4, POS), sp(), Pause(1, 300, POS)
+    )
+    (st,) = fit(carried, [2 * SR] * 2, 120 * SR, SR).pacing
+    assert st.fade_span is None and st.stop_sample - st.start_sample >= 4 * CYCLE
 
 
 def test_breathe_inside_a_stretch_at_another_rate_is_a_located_error():

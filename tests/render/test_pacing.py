@@ -105,3 +105,19 @@ def test_stretches_at_different_rates_follow_each_other_without_a_gap_or_click()
     np.testing.assert_allclose(x[2 * CYCLE : 2 * CYCLE + five], table, atol=1e-6)
     jumps = np.abs(np.diff(x[2 * CYCLE - 2000 : 2 * CYCLE + 2000]))
     assert jumps.max() <= np.percentile(np.abs(np.diff(x)), 99.9)
+
+
+def test_pacing_fade_lowers_the_tone_smoothly_over_its_cycles():
+    # [pacing fade 3] after two steady cycles: the tone sinks over the last three to silence.
+    stretch = PacingStretch(0, 5 * CYCLE, CYCLE, CYCLE // 2, fade_from_sample=2 * CYCLE)
+    layer = PacingLayer([stretch], SR, level_lufs=-36.0, fade_s=0.0)
+    x = render(layer, 5 * CYCLE, 100_000).astype(np.float64)
+    level_db = [10 * np.log10(np.mean(x[k * CYCLE : (k + 1) * CYCLE] ** 2)) for k in range(5)]
+    assert abs(level_db[1] - level_db[0]) < 0.01  # steady before the fade
+    assert level_db[2] > level_db[3] > level_db[4]  # lower with every faded cycle
+    assert level_db[4] <= level_db[2] - 6.0  # the last at least 6 dB below the first faded one
+    gain = layer.gain(2 * CYCLE, 5 * CYCLE)
+    assert gain[0] == pytest.approx(1.0) and np.all(np.diff(gain) <= 0) and gain[-1] < 1e-9
+    # Smooth: no step larger than a raised cosine's steepest over three cycles.
+    assert np.max(np.abs(np.diff(gain))) <= np.pi / 2 / (3 * CYCLE) * 1.01
+
