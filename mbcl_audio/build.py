@@ -21,6 +21,7 @@ from .export.tags import pacing_tag_json
 from .master import MasterResult, master
 from .master.profiles import LoudnessProfile, get_profile, load_project_config
 from .master.roomtone import RoomTonePadded, quiet_edges
+from .measure import onset_sample
 from .plan import Chapter, Plan, fit, reachable_range
 from .qa import FileReport, analyze_file
 from .qa.roomtone import THRESHOLD_RANGE_DB
@@ -218,7 +219,8 @@ def prepare_track(
 
     clock.start("plan")
     speech_samples = [len(clip) for clip in speech.clips]
-    plan = fit(script, speech_samples, target_samples(script, speech_samples, options.length_s), SAMPLE_RATE)
+    leads = [onset_sample(clip) for clip in speech.clips]
+    plan = fit(script, speech_samples, target_samples(script, speech_samples, options.length_s), SAMPLE_RATE, leads)
     if options.pacing_sound is not None:
         plan = replace(plan, pacing=tuple(replace(st, sound=options.pacing_sound) for st in plan.pacing))
     bed = options.bed if options.bed is not None else front.bed

@@ -13,7 +13,7 @@ from ..build import BuildOptions, prepare_track, target_samples
 from ..check import check_script, script_paths
 from ..errors import MbclError
 from ..plan import fit
-from ..plan.estimate import estimate_speech_samples
+from ..plan.estimate import estimate_lead_samples, estimate_speech_samples
 from ..plan.report import format_plan, plan_to_dict
 from ..script import parse_script
 from ..vocab import LengthEnd
@@ -50,7 +50,8 @@ def plan(script: Path, length: float | LengthEnd | None, voice: str | None, as_j
     else:
         parsed = parse_script(script)
         speech = estimate_speech_samples(parsed, SAMPLE_RATE, voice)
-        planned = fit(parsed, speech, target_samples(parsed, speech, length), SAMPLE_RATE)
+        leads = estimate_lead_samples(parsed, SAMPLE_RATE)
+        planned = fit(parsed, speech, target_samples(parsed, speech, length), SAMPLE_RATE, leads)
     if as_json:
         click.echo(json.dumps(plan_to_dict(planned), ensure_ascii=False, indent=2))
     else:

@@ -20,6 +20,10 @@ CHARS_PER_S: dict[tuple[str, str | None], float] = {
 }
 #: Seconds every utterance takes beyond its characters (onset, final syllable, trim margins).
 BASE_S = 0.1
+#: Seconds from a clip's start to where its voice sets in: the pre-roll that trimming keeps
+#: (``render.voice.speech.trim_silence``; measured 39-49 ms for piper and recorded takes, about
+#: 2 ms for espeak, whose synthesis opens on the voice). ``build`` measures every clip instead.
+LEAD_S = 0.04
 
 
 def chars_per_second(voice: str, language: str) -> float:
@@ -43,3 +47,8 @@ def estimate_speech_samples(
         int(round(estimate_seconds(u.text, voice, script.front.language) * sample_rate))
         for u in script.utterances
     ]
+
+
+def estimate_lead_samples(script: Script, sample_rate: int) -> list[int]:
+    """Estimated samples from each clip's start to its voice onset (see :data:`LEAD_S`)."""
+    return [int(round(LEAD_S * sample_rate))] * len(script.utterances)

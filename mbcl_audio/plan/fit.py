@@ -127,6 +127,7 @@ def fit(
     speech_samples: Sequence[int],
     target_samples: int,
     sample_rate: int,
+    speech_lead_samples: Optional[Sequence[int]] = None,
 ) -> Plan:
     """Plan ``script`` to last exactly ``target_samples``.
 
@@ -137,6 +138,10 @@ def fit(
         estimated or measured from synthesized audio.
     target_samples : requested track length in samples.
     sample_rate : the rate all sample counts refer to (Hz).
+    speech_lead_samples : for each utterance, the samples from its clip's start to where the
+        voice sets in (:func:`mbcl_audio.measure.onset_sample`). The halves of breath-locked
+        phrases start that much early, so the voice, not the clip, meets the breath phase.
+        ``None``: no lead (clips start with their sound).
 
     Raises :class:`LengthError` naming the reachable minimum and maximum when
     the target is outside them, or the nearest reachable lengths when it falls
@@ -144,6 +149,9 @@ def fit(
     """
     if len(speech_samples) != len(script.utterances):
         raise ValueError(f"{len(speech_samples)} speech durations given for {len(script.utterances)} utterances")
+    leads = [0] * len(speech_samples) if speech_lead_samples is None else list(speech_lead_samples)
+    if len(leads) != len(speech_samples):
+        raise ValueError(f"{len(leads)} speech leads given for {len(speech_samples)} utterances")
     layouts = _prefix_layouts(script, speech_samples, sample_rate)
     lo, hi = _range(layouts)
 
@@ -176,4 +184,6 @@ def fit(
         )
     passages, layout = selected
     splits, tail_lead_beats = choose_beats(layout, layout.reach(), target_samples)
-    return place(script, speech_samples, layout, splits, tail_lead_beats, target_samples, sample_rate, passages, (lo, hi))
+    return place(
+        script, speech_samples, layout, splits, tail_lead_beats, target_samples, sample_rate, passages, (lo, hi), leads
+    )

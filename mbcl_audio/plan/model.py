@@ -37,6 +37,14 @@ class Event:
     preferred_samples: int = 0
     #: Name of the optional passage the event comes from, if any.
     passage: str = ""
+    #: For speech: samples from the event's start to where the voice sets in. Breath-locked
+    #: halves start their clip's lead-in this early, so the voice meets the breath.
+    lead_samples: int = 0
+
+    @property
+    def onset_sample(self) -> int:
+        """Where the voice sets in (speech) or the event begins (anything else)."""
+        return self.start_sample + self.lead_samples
 
     @property
     def stop_sample(self) -> int:

@@ -88,6 +88,8 @@ class _Voice:
     speech_samples: Sequence[int]
     index: dict[int, int]
     passage_names: dict[int, str]
+    #: Samples from each clip's start to where the voice sets in.
+    lead_samples: Sequence[int]
 
     def passage(self, passage: Optional[int]) -> str:
         return self.passage_names.get(passage, "") if passage is not None else ""
@@ -95,11 +97,15 @@ class _Voice:
     def samples(self, speech: Speech) -> int:
         return self.speech_samples[self.index[id(speech)]]
 
-    def event(self, speech: Speech, start_sample: int, passage: Optional[int]) -> Event:
+    def lead(self, speech: Speech) -> int:
+        return self.lead_samples[self.index[id(speech)]]
+
+    def event(self, speech: Speech, start_sample: int, passage: Optional[int], lead_samples: int = 0) -> Event:
         """``speech`` as an event at ``start_sample``, tagged with ``passage`` (which may be its host's)."""
         k = self.index[id(speech)]
         return Event(
-            "speech", start_sample, self.speech_samples[k], speech.text, k, speech.pos, passage=self.passage(passage)
+            "speech", start_sample, self.speech_samples[k], speech.text, k, speech.pos, passage=self.passage(passage),
+            lead_samples=lead_samples,
         )
 
 
@@ -113,15 +119,17 @@ def place(
     sample_rate: int,
     passages: frozenset[int],
     reachable: tuple[int, int],
+    lead_samples: Sequence[int],
 ) -> Plan:
     """Lay the chosen spans out as events, overlays, chapters and pacing spans.
 
     ``splits`` gives each anchored segment's beats (:func:`~mbcl_audio.plan.slack.choose_beats`),
-    ``tail_lead_beats`` the last segment's lead; ``reachable`` is the script's length range (samples).
+    ``tail_lead_beats`` the last segment's lead; ``reachable`` is the script's length range (samples);
+    ``lead_samples`` where each clip's voice sets in (see :func:`~mbcl_audio.plan.fit.fit`).
     """
     beat = layout.beat_samples
     names = {k: script.passages[k].name for k in range(len(script.passages))}
-    voice = _Voice(speech_samples, utterance_index(script), names)
+    voice = _Voice(speech_samples, utterance_index(script), names, lead_samples)
     timeline = Timeline()
     for k, seg in enumerate(layout.segments):
         last = k == len(layout.segments) - 1
@@ -227,7 +235,10 @@ def _place_phrase(
                 f"{room / sample_rate:.2f} s breath phase; shorten it or slow the pacing",
             )
         for r in range(repeats):
-            timeline.overlay(voice.event(speech, start + r * rep + offset, phrase.passage))
+            # The clip starts its lead early so that the voice itself sets in on the breath.
+            onset = start + r * rep + offset
+            begin = max(0, onset - voice.lead(speech))
+            timeline.overlay(voice.event(speech, begin, phrase.passage, lead_samples=onset - begin))
 
 
 def _place_prompts(

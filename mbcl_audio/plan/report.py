@@ -24,8 +24,10 @@ def _event_dict(e: Event, plan: Plan) -> dict:
         out["min_s"] = _seconds(e.min_samples, plan)
         out["max_s"] = _seconds(e.max_samples, plan)
         out["slack_s"] = _seconds(e.duration_samples - e.min_samples, plan)
-    if e.kind == "speech" and e.start_sample % plan.cycle_samples in (0, plan.in_samples):
-        out["on_beat"] = _phase_name(e.start_sample % plan.cycle_samples == 0, plan)
+    if e.lead_samples:
+        out["voice_onset_sample"] = e.onset_sample
+    if e.kind == "speech" and e.onset_sample % plan.cycle_samples in (0, plan.in_samples):
+        out["on_beat"] = _phase_name(e.onset_sample % plan.cycle_samples == 0, plan)
     if e.passage:
         out["passage"] = e.passage
     if e.source is not None:

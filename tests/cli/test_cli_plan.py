@@ -21,9 +21,12 @@ def test_plan_json_puts_breath_locked_halves_on_in_and_out_breath_onsets():
     assert plan["length_samples"] == 300 * 44_100 and plan["cycle_samples"] == 441_000
     phrase = [e for e in plan["events"] if e["kind"] == "phrase"]
     assert phrase
-    halves = [o for o in plan["overlays"] if phrase[0]["start_sample"] <= o["start_sample"] < phrase[0]["start_sample"] + phrase[0]["duration_samples"]]
+    start, stop = phrase[0]["start_sample"], phrase[0]["start_sample"] + phrase[0]["duration_samples"]
+    halves = [o for o in plan["overlays"] if start <= o.get("voice_onset_sample", o["start_sample"]) < stop]
     assert [o["on_beat"] for o in halves] == ["in-breath", "out-breath"] * (len(halves) // 2)
-    assert all(o["start_sample"] % 441_000 == (0 if o["on_beat"] == "in-breath" else 220_500) for o in halves)
+    # The voice sets in on the breath; the clip starts its (estimated, 40 ms) lead-in before it.
+    assert all(o["voice_onset_sample"] % 441_000 == (0 if o["on_beat"] == "in-breath" else 220_500) for o in halves)
+    assert all(o["voice_onset_sample"] - o["start_sample"] == 1764 for o in halves)
     assert plan["reachable_min_s"] <= 180 and plan["reachable_max_s"] >= 480
 
 

@@ -1,0 +1,39 @@
+import numpy as np
+import pytest
+from signals import SR
+
+from mbcl_audio.measure import onset_sample
+
+
+def burst(lead_samples: int, level: float = 0.5) -> np.ndarray:
+    t = np.arange(SR // 2) / SR
+    return np.concatenate([np.zeros(lead_samples), level * np.sin(2 * np.pi * 220.0 * t)]).astype(np.float32)
+
+
+@pytest.mark.parametrize("lead", [0, 1, 1764, 10_000])
+def test_onset_is_where_the_sound_begins(lead):
+    x = burst(lead)
+    # The sine's first sample is 0; its second, sin(2 pi 220 / SR) * 0.5 = 0.016, is above -40 dB re 0.5.
+    assert onset_sample(x) == lead + 1
+
+
+def test_quiet_noise_before_the_voice_does_not_count_but_louder_does():
+    rng = np.random.default_rng(1)
+    x = burst(4410)
+    x[:4410] = 10 ** (-50 / 20) * 0.5 * rng.uniform(-1, 1, 4410)  # 50 dB below the peak
+    assert onset_sample(x) == 4411
+    assert onset_sample(x, threshold_db=-60.0) < 100
+
+
+def test_a_fade_in_moves_the_onset_to_where_the_level_is_reached():
+    x = burst(0)
+    ramp = 441  # 10 ms linear fade-in: -40 dB re the peak is reached 1 % of the way in
+    x[:ramp] *= np.linspace(0.0, 1.0, ramp, dtype=np.float32)
+    assert 1 <= onset_sample(x) <= 30
+
+
+def test_silent_empty_and_stereo_clips():
+    assert onset_sample(np.zeros(100, dtype=np.float32)) == 0
+    assert onset_sample(np.zeros(0, dtype=np.float32)) == 0
+    stereo = np.stack([np.zeros(SR // 2 + 300), burst(300)], axis=1)
+    assert onset_sample(stereo) == 301
