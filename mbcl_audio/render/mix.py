@@ -33,6 +33,9 @@ class MixSettings:
     pacing_level_lu: float = -16.0
     #: How far the pacing tone dips under speech (dB; not under breath-locked halves, which it guides).
     pacing_duck_db: float = 6.0
+    #: How far it dips through a breath-locked phrase, as a whole (dB): the halves start where the
+    #: tone swells, and this keeps them 16 LU or more above it while the breath stays audible.
+    pacing_phrase_duck_db: float = 3.0
     #: Bed relative to the voice in the pauses (before ducking).
     bed_level_lu: float = -22.0
     #: How far the bed dips under speech (dB).
@@ -95,6 +98,8 @@ class TrackMix:
                 settings.speech_lufs + settings.pacing_level_lu,
                 speech_spans=unguided,
                 duck_db=settings.pacing_duck_db,
+                phrase_spans=phrases,
+                phrase_duck_db=settings.pacing_phrase_duck_db,
             )
 
         self.bed: Optional[BedLayer] = None

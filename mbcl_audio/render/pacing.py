@@ -61,6 +61,9 @@ class PacingLayer:
         speech_spans: ``(start, stop)`` samples the tone dips under.
         duck_db: how far it dips (dB); ``attack_s`` before the speech, ``release_s`` after.
         fade_s: fade at the edges of a stretch (s).
+        phrase_spans: ``(start, stop)`` samples of breath-locked phrases, through which the
+            tone dips ``phrase_duck_db`` as a whole (it guides their halves, so it does not dip
+            under each half).
     """
 
     def __init__(
@@ -74,6 +77,8 @@ class PacingLayer:
         release_s: float = 1.0,
         merge_gap_s: float = 3.0,
         fade_s: float = 1.5,
+        phrase_spans: Sequence[tuple[int, int]] = (),
+        phrase_duck_db: float = 0.0,
     ):
         self.sample_rate = int(sample_rate)
         self.stretches = tuple(stretches)
@@ -82,6 +87,8 @@ class PacingLayer:
         self.attack = int(round(attack_s * sample_rate))
         self.release = int(round(release_s * sample_rate))
         self.speech_spans = merge_spans(speech_spans, int(round(merge_gap_s * sample_rate)))
+        self.phrase_spans = tuple(phrase_spans)
+        self.phrase_duck_db = float(phrase_duck_db)
         self.amplitudes = tuple(
             10 ** ((level_lufs - tone_loudness_lufs(st.sound, st.cycle_samples, st.in_samples, sample_rate)) / 20)
             for st in self.stretches
@@ -121,9 +128,10 @@ class PacingLayer:
         for st in self.stretches:
             if st.fade_span is not None:
                 gain *= fade_out_gain(start, stop, *st.fade_span)
-        if self.duck_db and self.speech_spans and gain.any():
-            duck = duck_amount(start, stop, self.speech_spans, self.attack, self.release)
-            gain *= (10 ** (-self.duck_db * duck / 20)).astype(np.float32)
+        for spans, depth_db in ((self.speech_spans, self.duck_db), (self.phrase_spans, self.phrase_duck_db)):
+            if depth_db and spans and gain.any():
+                duck = duck_amount(start, stop, spans, self.attack, self.release)
+                gain *= (10 ** (-depth_db * duck / 20)).astype(np.float32)
         return gain
 
     def read(self, start: int, stop: int) -> np.ndarray:

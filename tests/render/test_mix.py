@@ -10,7 +10,17 @@ from signals import SR
 from mbcl_audio.measure.loudness import array_loudness
 from mbcl_audio.plan import fit
 from mbcl_audio.render.mix import CENTRED_MONO_GAIN_LU, MixSettings, TrackMix
-from mbcl_audio.script.model import FrontMatter, PacingChange, Pause, Script, Section, SourcePos, Speech
+from mbcl_audio.render.tones import TONE_FAMILIES
+from mbcl_audio.script.model import (
+    BreathPhrase,
+    FrontMatter,
+    PacingChange,
+    Pause,
+    Script,
+    Section,
+    SourcePos,
+    Speech,
+)
 
 POS = SourcePos("t.txt", 1, 1)
 
@@ -79,3 +89,27 @@ def test_bell_strikes_where_asked_and_sound_span_covers_every_layer(plan_and_cli
     assert first == 0 and stop == min(plan.length_samples, last_word + SR // 2 + len(mix._bell))
     quiet = TrackMix(plan, clips, bed=None, pacing=False)
     assert quiet.sound_span() == (plan.voice[0].start_sample, last_word)
+
+
+@pytest.mark.parametrize("family", TONE_FAMILIES)
+def test_breath_locked_halves_stand_16_lu_above_the_tone_that_guides_them(family):
+    # The out-breath half starts where the tone swells; undipped, the tone sat 12-14 LU below it.
+    front = FrontMatter(track=1, title="T", language="en", length_s=60.0, pacing_sound=family)
+    phrase = BreathPhrase(Speech("may I", POS), Speech("be at ease", POS), POS, repeats=3)
+    items = (Speech("one", POS), Pause(2, 30, POS), phrase, Speech("two", POS), Pause(1, 60, POS))
+    clips = [speech_clip(3.0, seed=1), speech_clip(1.0, seed=2), speech_clip(1.5, seed=3), speech_clip(3.0, seed=4)]
+    plan = fit(Script(Path("t.txt"), front, items), [len(c) for c in clips], 60 * SR, SR)
+    mix = TrackMix(plan, clips, bed=None)
+    (ev,) = [e for e in plan.events if e.kind == "phrase"]
+    exhales = [o for o in plan.overlays if o.text == "be at ease"]
+    assert len(exhales) == 3
+    for half in exhales:
+        a, b = half.start_sample, half.stop_sample
+        gap_lu = array_loudness(mix.voice(a, b), SR) - array_loudness(mix.pacing.read(a, b), SR)
+        assert gap_lu >= 16.0, (family, gap_lu)
+    # It still guides: through the phrase the tone dips by only 3 dB, not the 6 dB it dips under speech.
+    undipped = TrackMix(plan, clips, bed=None, settings=MixSettings(pacing_phrase_duck_db=0.0))
+    mid = ev.start_sample + ev.duration_samples // 2
+    ratio_db = 20 * np.log10(np.max(np.abs(mix.pacing.read(mid, mid + SR))) / np.max(np.abs(undipped.pacing.read(mid, mid + SR))))
+    assert ratio_db == pytest.approx(-3.0, abs=0.05)
+
