@@ -94,6 +94,30 @@ class SourceSlice:
         return out
 
 
+class FadedOut:
+    """``source`` faded to digital silence over its last ``fade_samples`` (a raised cosine; a Source).
+
+    So that a track never stops on sound: whatever still rings at the end (a bed, a bell)
+    reaches zero with the file.
+    """
+
+    def __init__(self, source: Source, fade_samples: int):
+        self.source = source
+        self.sample_rate = source.sample_rate
+        self.n_channels = source.n_channels
+        self.n_samples = source.n_samples
+        self.fade_samples = max(1, min(int(fade_samples), self.n_samples))
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        out = self.source.read(start, stop)
+        fade_start = self.n_samples - self.fade_samples
+        if stop > fade_start:
+            n = np.arange(max(start, fade_start), stop, dtype=np.int64)
+            gain = raised_cosine((self.n_samples - 1 - n) / self.fade_samples).astype(np.float32)
+            out[n[0] - start :] *= gain[:, None]
+        return out
+
+
 def read_all(source: Source) -> np.ndarray:
     """Read a whole source into memory (tests and short tracks only)."""
     return source.read(0, source.n_samples)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence, Union
 
 from . import SAMPLE_RATE
-from .audio import Source, SourceSlice
+from .audio import FadedOut, Source, SourceSlice
 from .errors import BuildError, MbclError
 from .export import TrackTags, track_filename, write_track
 from .export.tags import pacing_tag_json
@@ -23,8 +23,10 @@ from .master.profiles import LoudnessProfile, get_profile, load_project_config
 from .master.roomtone import RoomTonePadded, quiet_edges
 from .measure import onset_sample
 from .plan import Chapter, Plan, fit, reachable_range
+from .plan.frame import LEAD_IN_S, LEAD_OUT_S, frame
 from .qa import FileReport, analyze_file
 from .qa.roomtone import THRESHOLD_RANGE_DB
+from .render.bell import BELL_END_GAP_S, bell_strike
 from .render.mix import MixSettings, TrackMix
 from .render.voice import SpeechCache, open_voice
 from .render.voice.profiles import require_commercial_use
@@ -47,6 +49,31 @@ ProgressFn = Callable[[str], None]
 #: Limit this far below the ceiling: MP3 encoding adds inter-sample overshoot (dB).
 ENCODER_HEADROOM_DB = 0.5
 MAX_ATTEMPTS = 3
+#: Lead-in with a start bell (s): the bell strikes at 0 and rings its first moments alone.
+START_BELL_LEAD_IN_S = 2.5
+#: After an end bell has rung out, before the file ends (s).
+END_BELL_MARGIN_S = 0.5
+#: Every file but one with room tone at its ends (ACX) fades to digital silence over its last moments (s).
+END_FADE_S = 1.0
+
+
+def lead_in_out_s(bell: Sequence[BellPlace]) -> tuple[float, float]:
+    """The lead-in before the first word and the least lead-out after the last (s), for these bells.
+
+    An end bell strikes :data:`~mbcl_audio.render.bell.BELL_END_GAP_S` after the last word
+    and must ring out whole before the file ends.
+    """
+    lead_in = START_BELL_LEAD_IN_S if "start" in bell else LEAD_IN_S
+    lead_out = LEAD_OUT_S
+    if "end" in bell:
+        strike_s = len(bell_strike(SAMPLE_RATE)) / SAMPLE_RATE
+        lead_out = max(lead_out, BELL_END_GAP_S + strike_s + END_BELL_MARGIN_S)
+    return lead_in, lead_out
+
+
+def framed(script: Script, bell: Sequence[BellPlace]) -> Script:
+    """``script`` with the lead-in and lead-out its track gets (:func:`mbcl_audio.plan.frame.frame`)."""
+    return frame(script, *lead_in_out_s(bell))
 
 
 @dataclass(frozen=True)
@@ -220,11 +247,12 @@ def prepare_track(
     clock.start("plan")
     speech_samples = [len(clip) for clip in speech.clips]
     leads = [onset_sample(clip) for clip in speech.clips]
-    plan = fit(script, speech_samples, target_samples(script, speech_samples, options.length_s), SAMPLE_RATE, leads)
+    bell = options.bell if options.bell is not None else front.bell
+    planned = framed(script, bell)
+    plan = fit(planned, speech_samples, target_samples(planned, speech_samples, options.length_s), SAMPLE_RATE, leads)
     if options.pacing_sound is not None:
         plan = replace(plan, pacing=tuple(replace(st, sound=options.pacing_sound) for st in plan.pacing))
     bed = options.bed if options.bed is not None else front.bed
-    bell = options.bell if options.bell is not None else front.bell
     mix = TrackMix(
         plan, speech.clips, bed=bed, pacing=options.pacing, settings=options.mix, bell=bell, music_dir=options.music_dir
     )
@@ -336,7 +364,7 @@ def _master_for_file(
     tail = seconds_to_samples(profile.tail_target_s, SAMPLE_RATE)
     if not (head or tail):
         mastered, result = master(mix, profile.target, profile.ceiling_dbtp, headroom_db, measure=profile.target_measure)
-        return mastered, result, None
+        return FadedOut(mastered, seconds_to_samples(END_FADE_S, SAMPLE_RATE)), result, None
     start, stop = mix.sound_span()
     mastered, result = master(
         SourceSlice(mix, start, stop), profile.target, profile.ceiling_dbtp, headroom_db, measure=profile.target_measure

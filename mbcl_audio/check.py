@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal, Optional, Sequence
 
 from . import SAMPLE_RATE
+from .build import framed
 from .errors import MbclError
 from .master.profiles import get_profile, load_project_config
 from .plan import fit, reachable_range
@@ -107,6 +108,7 @@ def check_script(
     script = parse_script(path)
     problems = _name_problems(script, path) + _sound_problems(script, path, Path(music_dir), Path(project_dir))
     speech, measured = _speech_durations(script, cache)
+    script = framed(script, script.front.bell)  # planned as built: with its lead-in and lead-out
     problems.extend(measured)
     try:
         lo, hi = reachable_range(script, speech, SAMPLE_RATE)

@@ -12,15 +12,17 @@ from pathlib import Path
 from texts import VOICES_DIR
 
 from mbcl_audio import SAMPLE_RATE
-from mbcl_audio.build import BuildOptions
+from mbcl_audio.build import BuildOptions, framed
 from mbcl_audio.plan import Plan, fit, reachable_range
 from mbcl_audio.render.voice import SpeechCache, open_voice
 from mbcl_audio.script import Script, parse_script
 
 
 def real_speech_samples(script_path: Path, cache_dir: Path) -> tuple[Script, list[int]]:
-    """The parsed script and the length (samples) of each utterance in its own voice, as a build speaks it."""
+    """The script as a build plans it (framed by its lead-in and lead-out) and the length (samples) of
+    each utterance in its own voice, as a build speaks it."""
     script = parse_script(script_path)
+    script = framed(script, script.front.bell)
     voice = open_voice(script.front.voice, script.front.language, VOICES_DIR)
     speech = voice.speak(script, SpeechCache(cache_dir), BuildOptions().mix.speech_lufs)
     return script, [len(clip) for clip in speech.clips]

@@ -15,10 +15,12 @@ from audio_checks import ffmpeg_ebur128, requires_ffmpeg, rms_db
 from signals import SR
 from texts import SHORT, write_script
 
-from mbcl_audio.build import BuildOptions, build_track, prepare_track
+from mbcl_audio.build import START_BELL_LEAD_IN_S, BuildOptions, build_track, prepare_track
 from mbcl_audio.errors import BuildError
 from mbcl_audio.export import read_tags
 from mbcl_audio.master.profiles import all_profiles
+from mbcl_audio.plan.frame import LEAD_IN_S, LEAD_OUT_S
+from mbcl_audio.render.bell import BELL_END_GAP_S, bell_strike
 from mbcl_audio.render.mix import MixSettings
 from mbcl_audio.render.voice import SpeechCache
 
@@ -52,8 +54,9 @@ That is all.
 
 #: A strike louder than the voice: the peak the limiter must catch.
 LOUD_BELL = MixSettings(bell_level_lu=6.0)
-#: SPARSE near the short end of its 39-93 s range: the same bells, speech and silences, fewer seconds to build.
-SPARSE_BUILD_S = 42.0
+#: SPARSE near the short end of its 45-95 s range (with the lead-in after the start bell and the
+#: end bell's lead-out): the same bells, speech and silences, fewer seconds to build.
+SPARSE_BUILD_S = 47.0
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +98,38 @@ def test_every_profile_reaches_its_target_with_a_loud_bell_and_passes_qa(cache_d
     if p.head_s:
         assert p.head_s[0] <= r.qa.facts.head_s <= p.head_s[1] and p.tail_s[0] <= r.qa.facts.tail_s <= p.tail_s[1]
         assert r.qa.facts.noise_floor_db <= p.noise_floor_db
+
+
+@pytest.mark.parametrize("profile", ["meditation", "podcast"])
+def test_a_track_opens_with_its_bell_and_closes_after_the_end_bell_has_rung_out(cache_dir, sparse_built, profile):
+    script, r = sparse_built(profile)
+    audio, _ = sf.read(r.path, dtype="float64", always_2d=True)
+    first_word = min(e.start_sample for e in r.plan.voice)
+    last_word_end = max(e.stop_sample for e in r.plan.voice)
+    # The start bell strikes alone first: the first word comes after the lead-in.
+    assert first_word >= START_BELL_LEAD_IN_S * SR
+    # The end bell strikes after the last word (as documented) and rings out whole in the file.
+    options = BuildOptions(profile=profile, mix=LOUD_BELL, length_s=SPARSE_BUILD_S)
+    mix = prepare_track(script, options, SpeechCache(cache_dir)).mix
+    end_bell = mix.bell_starts[-1]
+    assert end_bell == last_word_end + round(BELL_END_GAP_S * SR)
+    assert end_bell + len(bell_strike(SR)) <= len(audio)
+    # And the file fades to digital silence: its last 50 ms are far below -60 dB.
+    assert rms_db(audio[-SR // 20 :]) <= -60.0
+    assert np.abs(audio[-1]).max() < 1e-4
+
+
+def test_every_track_starts_quietly_and_ends_in_silence(tmp_path, cache_dir):
+    # No bells: the bed rises through the lead-in, the voice comes after it, and the file ends in silence.
+    script = write_script(tmp_path, "03-kort.txt", SHORT.replace('bed = "none"', 'bed = "warm-pad"'))
+    r = build_track(script, tmp_path / "out", cache=SpeechCache(cache_dir))
+    audio, _ = sf.read(r.path, dtype="float64", always_2d=True)
+    first_word = min(e.start_sample for e in r.plan.voice)
+    assert first_word >= LEAD_IN_S * SR
+    assert rms_db(audio[: SR // 100]) <= -60.0  # the first 10 ms: no voice, the bed only beginning
+    assert rms_db(audio[-SR // 20 :]) <= -60.0
+    last_word_end = max(e.stop_sample for e in r.plan.voice)
+    assert r.plan.length_samples - last_word_end >= LEAD_OUT_S * SR
 
 
 @requires_ffmpeg
@@ -167,9 +202,9 @@ def test_acx_trims_the_silence_masters_what_is_left_and_keeps_chapters_in_the_fi
         assert facts.n_samples < r.plan.length_samples - 25 * SR
         assert abs(chapters[1][1] / 1000 - 0.75) <= 0.011
     else:
-        # A bed sounds through the silence, so nothing is trimmed there; the first moment of its
-        # fade-in is quiet enough to count as room tone, so less room tone is put before it.
-        assert 30.0 < chapters[1][1] / 1000 <= 30.75 + 0.011
+        # A bed sounds through the lead-in and the silence, so nothing is trimmed there; the first
+        # moment of its fade-in is quiet enough to count as room tone, so less room tone is put before it.
+        assert LEAD_IN_S + 30.0 < chapters[1][1] / 1000 <= LEAD_IN_S + 30.75 + 0.011
 
 
 def test_shift_chapters_drops_what_the_trim_removed():

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from .. import SAMPLE_RATE
-from ..build import BuildOptions, prepare_track, target_samples
+from ..build import BuildOptions, framed, prepare_track, target_samples
 from ..check import check_script, script_paths
 from ..errors import MbclError
 from ..plan import fit
@@ -49,6 +49,7 @@ def plan(script: Path, length: float | LengthEnd | None, voice: str | None, as_j
         planned = prepare_track(script, BuildOptions(length_s=length, voice=voice)).plan
     else:
         parsed = parse_script(script)
+        parsed = framed(parsed, parsed.front.bell)
         speech = estimate_speech_samples(parsed, SAMPLE_RATE, voice)
         leads = estimate_lead_samples(parsed, SAMPLE_RATE)
         planned = fit(parsed, speech, target_samples(parsed, speech, length), SAMPLE_RATE, leads)
