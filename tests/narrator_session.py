@@ -19,7 +19,7 @@ import scipy.signal
 import soundfile as sf
 import soxr
 
-from mbcl_audio.render.voice import get_voice
+from mbcl_audio.render.voice.espeak import EspeakVoice
 from mbcl_audio.script.parser import parse_text
 
 #: The voice.toml of a takes voice that falls back to espeak, for tests that build with one.
@@ -84,6 +84,12 @@ class Session:
     speech: dict[str, np.ndarray]  # id -> the clean espeak clip (22.05 kHz), before any recording effects
 
 
+def narrator() -> EspeakVoice:
+    """The synthetic narrator: espeak at a brisk, fixed rate, so the sessions (their pauses inside
+    utterances and between them) stay the same whatever the voices' default pace."""
+    return EspeakVoice("en", rate_wpm=140)
+
+
 def script(text: str = SCRIPT, path: str = "takes-test.txt"):
     return parse_text(text, path)
 
@@ -100,7 +106,7 @@ def record(folder: Path, seed: int = 7) -> Session:
     """Synthesize SCRIPT's utterances with espeak and write one take file per utterance into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     s = script()
-    voice = get_voice("espeak", "en")
+    voice = narrator()
     rng = np.random.default_rng(seed)
     texts = [u.text for u in s.utterances]
     files, speech = {}, {}
@@ -188,7 +194,7 @@ def write_session(
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     s = script()
-    voice = get_voice("espeak", "en")
+    voice = narrator()
     rng = np.random.default_rng(seed)
     vr = voice.sample_rate
     ids, onsets, clean_by_id = [], [], {}

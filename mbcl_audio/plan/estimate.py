@@ -1,9 +1,10 @@
 """Speech durations before synthesis, for planning without rendering (``mbcl-audio plan``, ``check``).
 
-A duration is ``base + characters / rate``, fitted per voice on the track 1
-scripts after trimming (least squares over every utterance). The estimate is
-within about 0.5 s per utterance for espeak and 1.4 s for piper, and within
-1 % over a whole script; ``build`` always plans with the real durations.
+A duration is ``base + characters / rate``, fitted per voice on the shipped
+scripts after trimming (least squares over every utterance,
+``tools/calibrate_estimates.py``). The estimate misses single utterances by up
+to 1.6 s for espeak and 2.2 s for piper, and whole scripts by 1.3 % of their
+speech at most; ``build`` always plans with the real durations.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from __future__ import annotations
 from ..script.model import Script
 
 #: (voice, language) -> characters per second; ``(voice, None)`` is the voice's default.
+#: Fitted by ``tools/calibrate_estimates.py`` on the shipped scripts at the voices' calm pace
+#: (about 130 words a minute): whole scripts within 1.3 % of their speech.
 CHARS_PER_S: dict[tuple[str, str | None], float] = {
-    ("espeak", "nl"): 13.7,
-    ("espeak", "en"): 15.1,
-    ("espeak", None): 14.5,
-    ("piper-joe", "en"): 15.4,
-    ("piper", None): 15.0,
+    ("espeak", "nl"): 11.9,
+    ("espeak", "en"): 11.2,
+    ("espeak", None): 11.6,
+    ("piper-joe", "en"): 11.0,
+    ("piper", None): 11.0,
 }
 #: Seconds every utterance takes beyond its characters (onset, final syllable, trim margins).
 BASE_S = 0.1

@@ -17,7 +17,7 @@ from ..script.model import PacingChange, Pause, Script, Section, SourcePos
 #: Pause before the first sound (s): the bed rises under it.
 LEAD_IN_S = 2.0
 #: The least pause after the last sound (s), without an end bell.
-LEAD_OUT_S = 3.0
+LEAD_OUT_S = 2.5
 
 
 def frame(script: Script, lead_in_s: float = LEAD_IN_S, lead_out_s: float = LEAD_OUT_S) -> Script:

@@ -1,12 +1,14 @@
 """Estimated speech durations stay close to the real ones over a whole script."""
 
 import pytest
-from texts import TRACK3_EN, TRACK3_NL
+from plans import real_speech_samples
+from texts import TRACK1_EN, TRACK1_NL, TRACK3_EN, TRACK3_NL
 
 from mbcl_audio import SAMPLE_RATE
 from mbcl_audio.render.voice.speech import prepare_utterances
 from mbcl_audio.render.voice import SpeechCache, get_voice
-from mbcl_audio.plan.estimate import estimate_seconds, estimate_speech_samples
+from mbcl_audio.plan import fit
+from mbcl_audio.plan.estimate import estimate_lead_samples, estimate_seconds, estimate_speech_samples
 from mbcl_audio.script import parse_script
 
 
@@ -30,3 +32,26 @@ def test_script_total_within_5_percent_of_synthesized(path, voice, tmp_path):
 def test_longer_text_takes_longer_and_any_onnx_voice_has_a_rate():
     assert estimate_seconds("May I be at ease.", "espeak", "en") < estimate_seconds("May I be at ease, and at peace.", "espeak", "en")
     assert estimate_seconds("Hallo.", "voices/x/nl_NL-test.onnx", "nl") > 0
+
+
+@pytest.mark.parametrize(
+    "path, lengths_s",
+    [(TRACK1_NL, [None]), (TRACK1_EN, [None]), (TRACK3_NL, [None, 600, 1500]), (TRACK3_EN, [None, 600, 1500])],
+    ids=["nl/01", "en/01", "nl/03", "en/03"],
+)
+def test_estimated_plan_puts_every_utterance_within_2_percent_of_the_length_of_where_the_build_does(
+    path, lengths_s, cache_dir
+):
+    # Each script in its own voice (espeak for nl, piper for en), planned as plan does (estimates)
+    # and as build does (the real clips), at its default length and at 10 and 25 minutes.
+    script, real = real_speech_samples(path, cache_dir)
+    estimated = estimate_speech_samples(script, SAMPLE_RATE)
+    for length_s in lengths_s:
+        target = round((length_s or script.front.length_s) * SAMPLE_RATE)
+        guess = fit(script, estimated, target, SAMPLE_RATE, estimate_lead_samples(script, SAMPLE_RATE))
+        built = fit(script, real, target, SAMPLE_RATE)
+        starts = [(e.utterance, e.start_sample) for e in guess.voice]
+        assert [u for u, _ in starts] == [e.utterance for e in built.voice]  # the same passages
+        worst = max(abs(a - e.start_sample) for (_, a), e in zip(starts, built.voice))
+        assert worst <= 0.02 * target, (length_s, worst / SAMPLE_RATE)
+

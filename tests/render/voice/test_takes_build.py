@@ -28,7 +28,7 @@ SCRIPT = """+++
 track = 1
 title = "Takes build test"
 language = "en"
-length = "20s"
+length = "25s"
 voice = "espeak"
 +++
 
