@@ -23,10 +23,13 @@ from .common import normalize_loop
 #: Length of every generated loop (s). 64 s is long enough that the repetition is not heard.
 LOOP_S = 64.0
 
-#: Waves per ocean loop: one every 8 s, the slow pace of a calm surf.
-OCEAN_SWELL_CYCLES = 8
+#: Waves per ocean loop: one every 9 s on average, the slow pace of a calm surf.
+OCEAN_SWELL_CYCLES = 7
 #: A second, weaker set of waves per ocean loop, so consecutive waves differ.
 OCEAN_SET_CYCLES = 5
+#: How much the waves' pace wanders (0: every wave equally long). At 0.2 they last 6 to 15 s, so
+#: the surf has no steady period to pulse against the 10 s breath of the pacing tone.
+OCEAN_IRREGULARITY = 0.2
 
 #: A bed the package generates (a script's ``bed`` may also name a file, or ``"none"``).
 GeneratedBed = Literal["warm-pad", "ocean", "rain"]
@@ -114,24 +117,43 @@ def warm_pad(sample_rate: int) -> np.ndarray:
     return normalize_loop(out, sample_rate)
 
 
-def _wave(cycles: int, n: int, phase: float, skew: float = 0.6, sharpness: float = 1.5) -> np.ndarray:
+def _wandering_turns(cycles: int, n: int, depth: float, phases: tuple[float, float]) -> np.ndarray:
+    """Like :func:`_turns`, but the pace wanders: ``np.ndarray [shape=(n,)]`` float64, wrapped to [0, 1).
+
+    The position advances at ``cycles * (1 + depth * (cos(4 pi u + a) + cos(6 pi u + b)))`` per loop
+    (``u`` the loop position): faster and slower stretches, yet exactly ``cycles`` turns per loop,
+    so the loop stays periodic. ``depth`` below 0.5 keeps it moving forward.
+    """
+    u = np.arange(n, dtype=np.int64) / n
+    a, b = phases
+    drift = depth * (
+        (np.sin(4 * np.pi * u + a) - np.sin(a)) / (4 * np.pi) + (np.sin(6 * np.pi * u + b) - np.sin(b)) / (6 * np.pi)
+    )
+    return (cycles * (u + drift)) % 1.0
+
+
+def _wave(
+    cycles: int, n: int, phase: float, skew: float = 0.6, sharpness: float = 1.5, turns: np.ndarray | None = None
+) -> np.ndarray:
     """One swell per cycle, 0..1, ``np.ndarray [shape=(n,)]``: a quicker rise and a longer fall, like a wave.
 
     The phase ``p`` is warped to ``p + skew * (1 - cos(2 pi p)) / (2 pi)``: that
     still advances exactly one turn per cycle (so the shape stays periodic, with
     a continuous slope) but reaches the crest at about a third of the cycle.
+    ``turns`` (default: even, :func:`_turns`) is where in its cycle each sample is.
     """
-    p = (_turns(cycles, n) + phase) % 1.0
+    p = ((_turns(cycles, n) if turns is None else turns) + phase) % 1.0
     warped = p + skew * (1.0 - np.cos(2 * np.pi * p)) / (2 * np.pi)
     return (0.5 - 0.5 * np.cos(2 * np.pi * warped)) ** sharpness
 
 
 def ocean(sample_rate: int) -> np.ndarray:
-    """Slow surf: low-passed noise rising and falling in waves of 8 s, wide and soft.
+    """Slow surf: low-passed noise rising and falling in waves of 6 to 15 s, wide and soft.
 
     Recipe: per channel, independent pink noise low-passed at 1.1 kHz (the
-    wash) follows a wave envelope with ``OCEAN_SWELL_CYCLES`` waves per loop
-    plus a weaker set of ``OCEAN_SET_CYCLES``; a thin "foam" band (400 Hz to
+    wash) follows a wave envelope with ``OCEAN_SWELL_CYCLES`` waves per loop,
+    whose pace wanders (``OCEAN_IRREGULARITY``) so that no wave period competes
+    with the breath, plus a weaker set of ``OCEAN_SET_CYCLES``; a thin "foam" band (400 Hz to
     2.4 kHz, steep low-pass, no harsh highs) follows the envelope squared, so
     crests are a little brighter; a low rumble under 300 Hz, half shared
     between the channels, keeps the troughs from going empty. The right
@@ -150,11 +172,12 @@ def ocean(sample_rate: int) -> np.ndarray:
     shared_rumble = _shaped_noise(rng, n, rumble_shape)
     tide = 0.9 + 0.1 * np.sin(2 * np.pi * _turns(1, n) + rng.uniform(0, 2 * np.pi))
     set_phase = rng.uniform(0, 1)
+    wandering = _wandering_turns(OCEAN_SWELL_CYCLES, n, OCEAN_IRREGULARITY, tuple(rng.uniform(0, 2 * np.pi, 2)))
     out = np.zeros((n, 2), dtype=np.float32)
     for ch in range(2):
         lag = ch * 0.6 / LOOP_S  # right channel 0.6 s behind (as a fraction of the loop)
         envelope = tide * (
-            0.75 * _wave(OCEAN_SWELL_CYCLES, n, -lag * OCEAN_SWELL_CYCLES)
+            0.75 * _wave(OCEAN_SWELL_CYCLES, n, 0.0, turns=np.roll(wandering, round(lag * n)))
             + 0.25 * _wave(OCEAN_SET_CYCLES, n, set_phase - lag * OCEAN_SET_CYCLES)
         )
         wash = _shaped_noise(rng, n, wash_shape) * (0.12 + 0.88 * envelope)

@@ -62,3 +62,21 @@ def envelope_modulation(loop: np.ndarray, sample_rate: int, cycles: int) -> floa
     env = np.sqrt(np.mean(np.asarray(loop[: k * width], dtype=np.float64).reshape(k, width, -1) ** 2, axis=(1, 2)))
     spectrum = np.abs(np.fft.rfft(env)) * 2 / k
     return float(spectrum[cycles] / env.mean())
+
+
+def envelope_periodicity(loop: np.ndarray, sample_rate: int, min_lag_s: float, max_lag_s: float) -> tuple[float, float]:
+    """The strongest repetition of the 100 ms RMS envelope at lags of ``min_lag_s`` to ``max_lag_s``.
+
+    Returns ``(correlation, lag_s)``: the largest circular autocorrelation (1 = the envelope
+    repeats exactly at that lag) of the loop's mean-removed envelope, and where it is.
+    """
+    width = sample_rate // 10
+    k = loop.shape[0] // width
+    env = np.sqrt(np.mean(np.asarray(loop[: k * width], dtype=np.float64).reshape(k, width, -1) ** 2, axis=(1, 2)))
+    env -= env.mean()
+    ac = np.fft.irfft(np.abs(np.fft.rfft(env)) ** 2, k)
+    ac /= ac[0]
+    lags_s = np.arange(k) / 10
+    window = (lags_s >= min_lag_s) & (lags_s <= max_lag_s)
+    best = int(np.argmax(np.where(window, ac, -np.inf)))
+    return float(ac[best]), float(lags_s[best])

@@ -5,7 +5,7 @@ import hashlib
 import numpy as np
 import pytest
 from audio_checks import reference_lufs
-from bed_measure import band_fraction_db, envelope_modulation, seam_report, spectral_centroid_hz
+from bed_measure import band_fraction_db, envelope_modulation, envelope_periodicity, seam_report, spectral_centroid_hz
 from signals import SR
 
 from mbcl_audio.render.bed import BED_NAMES, LOOP_LUFS, LOOP_S, bed_loop
@@ -56,10 +56,18 @@ def test_beds_differ_measurably(loops):
     assert above_2k["rain"] > above_2k["warm-pad"] + 30, above_2k
     # ...yet stays gentle: most of its power is below 2 kHz.
     assert above_2k["rain"] < -3.0, above_2k
-    # The ocean swells at its wave rate (an 8 s period): a deep envelope modulation the others lack.
+    # The ocean swells at its wave rate (7 waves a loop): a deep envelope modulation the others lack.
     assert swell["ocean"] > 0.3, swell
     assert swell["warm-pad"] < 0.05 and swell["rain"] < 0.05, swell
 
 
 def test_ocean_has_no_harsh_highs(loops):
     assert band_fraction_db(loops["ocean"], SR, 4000.0) < -40.0
+
+
+def test_ocean_waves_keep_no_steady_period_to_pulse_against_the_breath(loops):
+    # Waves of 6 to 15 s: the surf's envelope never repeats closely at any lag a breath (4-20 s)
+    # could beat against; waves of one length (8 s) repeated at 0.84.
+    correlation, lag_s = envelope_periodicity(loops["ocean"], SR, 4.0, 20.0)
+    assert correlation < 0.5, (correlation, lag_s)
+
