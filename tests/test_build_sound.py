@@ -186,6 +186,14 @@ Let the next breath be a little softer, and the one after that.
 """
 
 
+def longest_zero_run(audio) -> int:
+    """The longest run of samples at exactly zero in every channel."""
+    silent = np.all(audio == 0.0, axis=1).astype(np.int8)
+    edges = np.diff(np.concatenate([[0], silent, [0]]))
+    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    return int((stops - starts).max()) if starts.size else 0
+
+
 @pytest.mark.parametrize("bed", ["none", "warm-pad"])
 def test_acx_trims_the_silence_masters_what_is_left_and_keeps_chapters_in_the_file(tmp_path, cache_dir, bed):
     script = write_script(tmp_path, "07-quiet.txt", QUIET_START.replace('bed = "warm-pad"', f'bed = "{bed}"'))
@@ -195,6 +203,8 @@ def test_acx_trims_the_silence_masters_what_is_left_and_keeps_chapters_in_the_fi
     assert abs(rms_db(audio) - (-22.0)) <= 1.0  # measured on the file, after the trim
     facts = r.qa.facts
     assert 0.5 <= facts.head_s <= 1.0 and 1.0 <= facts.tail_s <= 5.0 and facts.noise_floor_db <= -60.0
+    # Room tone, not digital silence, in every pause: no run of exact zeros longer than 10 ms.
+    assert longest_zero_run(audio) <= SR // 100, longest_zero_run(audio) / SR
     chapters = read_tags(r.path)["chapters"]
     assert [c[0] for c in chapters] == ["Before", "One", "Two"] and chapters[0][1] == 0
     if bed == "none":
