@@ -27,8 +27,19 @@ def test_padding_puts_room_tone_around_exactly_the_body():
     padded = RoomTonePadded(SourceSlice(ArraySource(body, SR), SR, 4 * SR), head_samples=SR // 2, tail_samples=2 * SR)
     assert padded.n_samples == SR // 2 + 3 * SR + 2 * SR
     x = np.concatenate([padded.read(s, min(s + 12_345, padded.n_samples)) for s in range(0, padded.n_samples, 12_345)])
-    assert np.all(x[SR // 2 : SR // 2 + 3 * SR] == 0.5)
+    # The body is the source's samples with the same room tone under them: no pause is digital silence.
+    under = x[SR // 2 : SR // 2 + 3 * SR] - 0.5
+    assert abs(db(under) - ROOM_TONE_DB) < 0.5
     assert abs(db(x[: SR // 2]) - ROOM_TONE_DB) < 0.5 and abs(db(x[-2 * SR :]) - ROOM_TONE_DB) < 0.5
+    # Read in any block size, the same samples (the loop under the body has no seam of its own).
+    np.testing.assert_array_equal(x, padded.read(0, padded.n_samples))
+
+
+def test_room_tone_under_a_silent_body_leaves_no_digital_silence():
+    silent = RoomTonePadded(ArraySource(np.zeros((25 * SR, 2), dtype=np.float32), SR), SR // 2, SR)
+    x = silent.read(0, silent.n_samples)
+    assert not np.any(np.all(x == 0.0, axis=1))
+    assert abs(db(x) - ROOM_TONE_DB) < 0.5
 
 
 def test_quiet_edges_measure_how_long_each_end_stays_under_the_threshold():
