@@ -6,13 +6,25 @@ from signals import SR
 from texts import SCRIPTS_DIR
 
 from mbcl_audio.plan import fit, reachable_range
+from mbcl_audio.script import parse_script
 
 SCRIPTS = sorted(p for p in SCRIPTS_DIR.glob("*/[0-9][0-9]-*.txt"))
 #: Catalog ranges (minutes) of the tracks written so far.
 CATALOG_RANGE = {1: (3, 8), 3: (10, 25)}
 
 
-@pytest.mark.parametrize("path", SCRIPTS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def _speaks_with_piper(path) -> bool:
+    return parse_script(path).front.voice.startswith("piper")
+
+
+# Scripts in a piper voice take long to synthesize: slow, like real builds.
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(p, id=f"{p.parent.name}/{p.name}", marks=[pytest.mark.slow] if _speaks_with_piper(p) else [])
+        for p in SCRIPTS
+    ],
+)
 def test_every_length_in_range_plans_exactly(path, cache_dir):
     # As built: the script's own voice, and its lead-in and lead-out.
     script, speech = real_speech_samples(path, cache_dir)
