@@ -23,10 +23,9 @@ from .master.profiles import LoudnessProfile, get_profile, load_project_config
 from .master.roomtone import RoomTonePadded, quiet_edges
 from .measure import onset_sample
 from .plan import Chapter, Plan, fit, reachable_range
-from .plan.frame import LEAD_IN_S, LEAD_OUT_S, frame
 from .qa import FileReport, analyze_file
 from .qa.roomtone import THRESHOLD_RANGE_DB
-from .render.bell import BELL_END_GAP_S, bell_strike
+from .render.bell import framed
 from .render.mix import MixSettings, TrackMix
 from .render.voice import SpeechCache, open_voice
 from .render.voice.profiles import require_commercial_use
@@ -49,31 +48,9 @@ ProgressFn = Callable[[str], None]
 #: Limit this far below the ceiling: MP3 encoding adds inter-sample overshoot (dB).
 ENCODER_HEADROOM_DB = 0.5
 MAX_ATTEMPTS = 3
-#: Lead-in with a start bell (s): the bell strikes at 0 and rings its first moments alone.
-START_BELL_LEAD_IN_S = 2.5
-#: After an end bell has rung out, before the file ends (s).
-END_BELL_MARGIN_S = 0.5
 #: Every file but one with room tone at its ends (ACX) fades to digital silence over its last moments (s).
 END_FADE_S = 1.0
 
-
-def lead_in_out_s(bell: Sequence[BellPlace]) -> tuple[float, float]:
-    """The lead-in before the first word and the least lead-out after the last (s), for these bells.
-
-    An end bell strikes :data:`~mbcl_audio.render.bell.BELL_END_GAP_S` after the last word
-    and must ring out whole before the file ends.
-    """
-    lead_in = START_BELL_LEAD_IN_S if "start" in bell else LEAD_IN_S
-    lead_out = LEAD_OUT_S
-    if "end" in bell:
-        strike_s = len(bell_strike(SAMPLE_RATE)) / SAMPLE_RATE
-        lead_out = max(lead_out, BELL_END_GAP_S + strike_s + END_BELL_MARGIN_S)
-    return lead_in, lead_out
-
-
-def framed(script: Script, bell: Sequence[BellPlace]) -> Script:
-    """``script`` with the lead-in and lead-out its track gets (:func:`mbcl_audio.plan.frame.frame`)."""
-    return frame(script, *lead_in_out_s(bell))
 
 
 @dataclass(frozen=True)

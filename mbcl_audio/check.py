@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal, Optional, Sequence
 
 from . import SAMPLE_RATE
-from .build import framed
+from .render.bell import framed
 from .errors import MbclError
 from .master.profiles import get_profile, load_project_config
 from .plan import fit, reachable_range

@@ -12,7 +12,8 @@ from pathlib import Path
 from texts import VOICES_DIR
 
 from mbcl_audio import SAMPLE_RATE
-from mbcl_audio.build import BuildOptions, framed
+from mbcl_audio.build import BuildOptions
+from mbcl_audio.render.bell import framed
 from mbcl_audio.plan import Plan, fit, reachable_range
 from mbcl_audio.render.voice import SpeechCache, open_voice
 from mbcl_audio.script import Script, parse_script

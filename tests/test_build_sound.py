@@ -15,12 +15,12 @@ from audio_checks import ffmpeg_ebur128, requires_ffmpeg, rms_db
 from signals import SR
 from texts import SHORT, write_script
 
-from mbcl_audio.build import START_BELL_LEAD_IN_S, BuildOptions, build_track, prepare_track
+from mbcl_audio.build import BuildOptions, build_track, prepare_track
 from mbcl_audio.errors import BuildError
 from mbcl_audio.export import read_tags
 from mbcl_audio.master.profiles import all_profiles
 from mbcl_audio.plan.frame import LEAD_IN_S, LEAD_OUT_S
-from mbcl_audio.render.bell import BELL_END_GAP_S, bell_strike
+from mbcl_audio.render.bell import BELL_END_GAP_S, START_BELL_LEAD_IN_S, bell_strike
 from mbcl_audio.render.mix import MixSettings
 from mbcl_audio.render.voice import SpeechCache
 

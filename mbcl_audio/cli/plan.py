@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from .. import SAMPLE_RATE
-from ..build import BuildOptions, framed, prepare_track, target_samples
+from ..build import BuildOptions, prepare_track, target_samples
+from ..render.bell import framed
 from ..check import check_script, script_paths
 from ..errors import MbclError
 from ..plan import fit
