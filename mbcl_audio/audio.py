@@ -94,6 +94,13 @@ class SourceSlice:
         return out
 
 
+def fade_out_gain(start: int, stop: int, fade_start: int, fade_stop: int) -> np.ndarray:
+    """Gain for samples ``[start, stop)``, ``np.ndarray [shape=(stop - start,)]`` float32: 1 before
+    ``fade_start``, a raised cosine down to 0 at ``fade_stop``, 0 after it."""
+    n = np.arange(start, stop, dtype=np.int64)
+    return raised_cosine((fade_stop - n) / max(1, fade_stop - fade_start)).astype(np.float32)
+
+
 class FadedOut:
     """``source`` faded to digital silence over its last ``fade_samples`` (a raised cosine; a Source).
 
@@ -110,11 +117,10 @@ class FadedOut:
 
     def read(self, start: int, stop: int) -> np.ndarray:
         out = self.source.read(start, stop)
-        fade_start = self.n_samples - self.fade_samples
-        if stop > fade_start:
-            n = np.arange(max(start, fade_start), stop, dtype=np.int64)
-            gain = raised_cosine((self.n_samples - 1 - n) / self.fade_samples).astype(np.float32)
-            out[n[0] - start :] *= gain[:, None]
+        last = self.n_samples - 1  # the last sample is exactly 0
+        lo = max(start, last - self.fade_samples)
+        if stop > lo:
+            out[lo - start :] *= fade_out_gain(lo, stop, last - self.fade_samples, last)[:, None]
         return out
 
 

@@ -18,7 +18,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..audio import raised_cosine
+from ..audio import fade_out_gain, raised_cosine
 from ..plan.pacing import Cycle, PacingStretch
 from ..vocab import ToneFamily
 from .bed import duck_amount, merge_spans
@@ -41,13 +41,6 @@ def span_gain(
         g[(n < a) | (n >= b)] = 0.0
         np.maximum(gain, g, out=gain)
     return gain
-
-
-def fade_out_gain(start: int, stop: int, fade_start: int, fade_stop: int) -> np.ndarray:
-    """Gain, ``np.ndarray [shape=(stop - start,)]``: 1 before ``fade_start``, a raised cosine
-    down to 0 at ``fade_stop``, 0 after it."""
-    n = np.arange(start, stop, dtype=np.int64)
-    return raised_cosine((fade_stop - n) / max(1, fade_stop - fade_start)).astype(np.float32)
 
 
 class PacingLayer:
@@ -126,8 +119,12 @@ class PacingLayer:
         """Stretch fades times ducking, ``np.ndarray [shape=(stop - start,)]``."""
         gain = span_gain(start, stop, [st.span for st in self.stretches], self.fade_samples)
         for st in self.stretches:
-            if st.fade_span is not None:
-                gain *= fade_out_gain(start, stop, *st.fade_span)
+            # Only the samples of a block inside a fade change: before it the gain is 1, and
+            # after it the stretch (and span_gain) has ended.
+            fade = st.fade_span
+            if fade is not None and start < fade[1] and stop > fade[0]:
+                lo, hi = max(start, fade[0]), min(stop, fade[1])
+                gain[lo - start : hi - start] *= fade_out_gain(lo, hi, *fade)
         for spans, depth_db in ((self.speech_spans, self.duck_db), (self.phrase_spans, self.phrase_duck_db)):
             if depth_db and spans and gain.any():
                 duck = duck_amount(start, stop, spans, self.attack, self.release)

@@ -121,3 +121,13 @@ def test_pacing_fade_lowers_the_tone_smoothly_over_its_cycles():
     # Smooth: no step larger than a raised cosine's steepest over three cycles.
     assert np.max(np.abs(np.diff(gain))) <= np.pi / 2 / (3 * CYCLE) * 1.01
 
+
+def test_a_stretch_after_a_faded_one_sounds_in_full():
+    # [pacing fade 2] ends the first stretch; a later [pacing on] starts another, at full level.
+    faded = PacingStretch(0, 3 * CYCLE, CYCLE, CYCLE // 2, fade_from_sample=CYCLE)
+    later = PacingStretch(5 * CYCLE, 8 * CYCLE, CYCLE, CYCLE // 2)
+    both = PacingLayer([faded, later], SR, level_lufs=-36.0, fade_s=0.0)
+    alone = PacingLayer([later], SR, level_lufs=-36.0, fade_s=0.0)
+    np.testing.assert_array_equal(both.read(5 * CYCLE, 8 * CYCLE), alone.read(5 * CYCLE, 8 * CYCLE))
+    assert np.max(np.abs(both.read(5 * CYCLE, 8 * CYCLE))) > 0.0
+
