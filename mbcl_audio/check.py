@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Literal, Optional, Sequence
 
 from . import SAMPLE_RATE
-from .render.bell import framed
 from .errors import MbclError
 from .master.profiles import get_profile, load_project_config
 from .plan import fit, reachable_range
 from .plan.estimate import estimate_speech_samples
 from .render.bed import BED_NAMES
 from .render.bed.user import find_bed_file
+from .render.bell import framed
 from .render.voice import SpeechCache, get_voice
 from .render.voice.speech import prepare_utterances
 from .script import ScriptError, collect_problems, parse_script

@@ -96,10 +96,10 @@ def pacing_stretches(
     def on_script_grid(st: PacingStretch) -> bool:
         return (st.cycle_samples, st.in_samples) == (beat, in_default)
 
-    def close(stop: int, mark: Optional[int]) -> None:
+    def close(stop: int, mark: Optional[int], fade_from: Optional[int] = None) -> None:
         nonlocal running
         if running is not None and stop > running.start_sample:
-            closed.append((replace(running, stop_sample=min(length, stop)), mark))
+            closed.append((replace(running, stop_sample=min(length, stop), fade_from_sample=fade_from), mark))
         running = None
 
     for at, change in pacing_marks:
@@ -124,12 +124,8 @@ def pacing_stretches(
             first = running.next_onset(at)
             later = [t for t in running.onsets(length + 1) if t > first]
             stop = later[change.cycles - 1] if len(later) >= change.cycles else first + change.cycles * running.cycle_samples
-            fading = running
-            close(stop, at)
-            if closed and closed[-1][0].start_sample == fading.start_sample:
-                # The tone sinks to silence over its last N cycles, from the first of them.
-                st, mark = closed[-1]
-                closed[-1] = (replace(st, fade_from_sample=max(first, st.start_sample)), mark)
+            # The tone sinks to silence over its last N cycles, from the first of them.
+            close(stop, at, fade_from=max(first, running.start_sample))
     if running is not None:
         close(length, None)
 

@@ -38,12 +38,11 @@ def half_onset_errors_s(prepared) -> tuple[list[float], list[float]]:
         halves = [o for o in plan.overlays if phrase.start_sample - SAMPLE_RATE // 10 <= o.start_sample < phrase.stop_sample]
         assert len(halves) == 4  # x2, each with an in- and an out-breath half
         for half in halves:
-            clip = prepared.mix.voice(half.start_sample, half.stop_sample)
-            onset = half.start_sample + rms_onset(clip)
+            lead = rms_onset(mix.voice(half.start_sample, half.stop_sample))
+            onset = half.start_sample + lead
             target = min(phases, key=lambda t: abs(t - onset))
             errors.append((onset - target) / SAMPLE_RATE)
-            leads.append(rms_onset(clip) / SAMPLE_RATE)
-    assert mix is prepared.mix
+            leads.append(lead / SAMPLE_RATE)
     return errors, leads
 
 
