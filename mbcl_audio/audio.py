@@ -9,7 +9,7 @@ margins at the track's edges without special cases.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -92,6 +92,16 @@ class SourceSlice:
         if hi > lo:
             out[lo - start : hi - start] = self.source.read(lo + self.start, hi + self.start)
         return out
+
+
+def span_mask(spans: Iterable[tuple[int, int]], start: int, length: int) -> np.ndarray:
+    """Which of samples ``[start, start + length)`` lie in any ``(start, stop)`` span: ``np.ndarray [shape=(length,)]`` bool."""
+    mask = np.zeros(length, dtype=bool)
+    for a, b in spans:
+        lo, hi = max(a - start, 0), min(b - start, length)
+        if hi > lo:
+            mask[lo:hi] = True
+    return mask
 
 
 def fade_out_gain(start: int, stop: int, fade_start: int, fade_stop: int) -> np.ndarray:

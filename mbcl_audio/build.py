@@ -17,9 +17,9 @@ from . import SAMPLE_RATE
 from .audio import FadedOut, Source, SourceSlice
 from .errors import BuildError, MbclError
 from .export import TrackTags, track_filename, write_track
-from .export.tags import pacing_tag_json
+from .export.tags import pacing_tag_json, speech_tag_json
 from .master import MasterResult, master
-from .master.profiles import LoudnessProfile, get_profile, load_project_config
+from .master.profiles import TARGET_KEYS, LoudnessProfile, get_profile, load_project_config
 from .master.roomtone import RoomTonePadded, quiet_edges
 from .measure import onset_sample
 from .plan import Chapter, Plan, fit, reachable_range
@@ -114,7 +114,7 @@ def resolve_profile(script: Script, options: BuildOptions) -> LoudnessProfile:
     config = load_project_config(options.project_dir)
     profile = get_profile(options.profile or script.front.profile or None, config)
     if options.loudness_target is not None:
-        field_name = "target_lufs" if profile.target_measure == "lufs" else "target_rms_db"
+        field_name = TARGET_KEYS[profile.target_measure]
         target = options.loudness_target
         profile = replace(profile, **{field_name: target}, name=f"{profile.name} (target {target:g})")
     if options.ceiling_dbtp is not None:
@@ -332,25 +332,36 @@ def _master_for_file(
 ) -> tuple[Source, MasterResult, Optional[int]]:
     """``mix`` mastered as the file holds it, and the file's offset from the plan's timeline (samples).
 
-    A profile that measures room tone (ACX) gets the track's own leading and
-    trailing silence replaced by exactly the room tone it asks for; the
-    trimmed body is what is mastered, so an RMS target holds for the file.
-    The offset is ``None`` when the file holds the whole mix as planned.
+    The master gain comes from where the voice speaks (:meth:`TrackMix.speech_spans`)
+    for a voice target, and the voice level and limiting on speech are
+    reported for every profile. A profile that measures room tone (ACX) gets
+    the track's own leading and trailing silence replaced by exactly the room
+    tone it asks for; the trimmed body is what is mastered, so an RMS target
+    holds for the file. The offset is ``None`` when the file holds the whole mix as planned.
     """
     head = seconds_to_samples(profile.head_target_s, SAMPLE_RATE)
     tail = seconds_to_samples(profile.tail_target_s, SAMPLE_RATE)
+    speech = mix.speech_spans()
     if not (head or tail):
-        mastered, result = master(mix, profile.target, profile.ceiling_dbtp, headroom_db, measure=profile.target_measure)
+        mastered, result = master(
+            mix, profile.target, profile.ceiling_dbtp, headroom_db, measure=profile.target_measure, speech_spans=speech
+        )
         return FadedOut(mastered, seconds_to_samples(END_FADE_S, SAMPLE_RATE)), result, None
     start, stop = mix.sound_span()
     mastered, result = master(
-        SourceSlice(mix, start, stop), profile.target, profile.ceiling_dbtp, headroom_db, measure=profile.target_measure
+        SourceSlice(mix, start, stop), profile.target, profile.ceiling_dbtp, headroom_db,
+        measure=profile.target_measure, speech_spans=shift_spans(speech, -start),
     )
     # What is already quiet at the edges (a bed fading) counts towards the room tone.
     # Louder than QA's lowest sound threshold is sound to its room-tone check.
     lead, trail = quiet_edges(mastered, THRESHOLD_RANGE_DB[0], SAMPLE_RATE // 100, 10 * SAMPLE_RATE)
     pad_head, pad_tail = max(0, head - lead), max(0, tail - trail)
     return RoomTonePadded(mastered, pad_head, pad_tail), result, pad_head - start
+
+
+def shift_spans(spans: Sequence[tuple[int, int]], shift_samples: int) -> tuple[tuple[int, int], ...]:
+    """``(start, stop)`` spans moved by ``shift_samples``, cut at 0 (a span wholly before 0 is dropped)."""
+    return tuple((max(a + shift_samples, 0), b + shift_samples) for a, b in spans if b + shift_samples > 0)
 
 
 def _encode_verified(
@@ -380,11 +391,16 @@ def _encode_verified(
         n_samples = mastered.n_samples
         chapters = track.plan.chapters if shift is None else shift_chapters(track.plan.chapters, shift, n_samples)
         cycles = [c for c in pacing_cycles(track.mix, shift or 0) if 0 <= c[0] < n_samples]
-        tags = replace(base_tags, pacing=pacing_tag_json(cycles, SAMPLE_RATE) if cycles else "")
+        speech = [s for s in shift_spans(track.mix.speech_spans(), shift or 0) if s[0] < n_samples]
+        tags = replace(
+            base_tags,
+            pacing=pacing_tag_json(cycles, SAMPLE_RATE) if cycles else "",
+            speech=speech_tag_json(speech, SAMPLE_RATE) if speech else "",
+        )
         clock.start("encode")
         write_track(mastered, staging, tags, chapters, bitrate_kbps)
         clock.start("verify")
-        report = analyze_file(staging, profile, pacing=cycles or None)
+        report = analyze_file(staging, profile, pacing=cycles or None, speech=speech)
         clock.stop()
         if report.facts is None:
             raise BuildError(f"{report.error}; nothing was written")

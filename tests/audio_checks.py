@@ -39,3 +39,14 @@ def reference_lufs(x, sample_rate: int) -> float:
 def rms_db(x) -> float:
     """RMS level (dBFS) over all samples and channels; digital silence gives about -200, not -inf."""
     return float(10 * np.log10(np.mean(np.asarray(x, dtype=np.float64) ** 2) + 1e-20))
+
+
+def decoded_voice_lufs(path) -> float:
+    """The voice level of a built file, measured on its decoded audio over the spans of its speech tag."""
+    from mbcl_audio.audio import FileSource
+    from mbcl_audio.export.tags import parse_speech_tag, read_tags
+    from mbcl_audio.measure import measure
+
+    spans = parse_speech_tag(read_tags(path)["speech"]).spans
+    with FileSource(path) as source:
+        return measure(source, speech_spans=spans).voice_lufs

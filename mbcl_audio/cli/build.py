@@ -56,7 +56,7 @@ STAGES = ("parse", "speech", "plan", "master", "encode", "verify")
 @click.option("--tone-level", "pacing_level_lu", type=float, default=MixSettings.pacing_level_lu, show_default=True, help="Pacing tone level, in LU relative to the voice.")
 @click.option("--bell", "bell", callback=parse_bell, metavar="PLACES", help="Strike a bell at start, end and/or sections (comma-separated), or none (default: the script's).")
 @click.option("--profile", metavar="PROFILE", help="Loudness profile: meditation, ebu-r128, podcast, acx or one from mbcl-audio.toml (default: the script's, the project's, then meditation).")
-@click.option("--loudness", "loudness_target", type=float, default=None, help="Override the profile's loudness target (LUFS; dB RMS for acx).")
+@click.option("--loudness", "loudness_target", type=float, default=None, help="Override the profile's loudness target (LUFS of the voice or the whole file, as the profile measures; dB RMS for acx).")
 @click.option("--qa/--no-qa", default=True, show_default=True, help="Refuse a file that fails the profile's checks (--no-qa: keep it and warn).")
 @MUSIC_OPTION
 @OUT_OPTION
@@ -106,11 +106,15 @@ def build(
             for warning in warnings:
                 console.print(Text("warning: ", style="bold yellow") + Text(warning), soft_wrap=True, highlight=False)
             # Listed as soon as it is written, so a later failure cannot hide it.
-            rms = f"RMS {r.qa.measurement.rms_db:.1f} dB  " if r.profile.target_measure == "rms" else ""
+            m = r.qa.measurement
+            rms = f"RMS {m.rms_db:.1f} dB  " if r.profile.target_measure == "rms" else ""
+            voice_level = f"voice {m.voice_lufs:.1f} LUFS  " if m.voice_lufs is not None else ""
+            limited = r.master.max_speech_reduction_db
             click.echo(
-                f"{r.path}  {format_duration(r.duration_s)}  {r.profile.name}  {rms}{r.loudness_lufs:.1f} LUFS  "
-                f"{r.true_peak_dbtp:.1f} dBTP  {len(r.plan.chapters)} chapters  "
-                f"speech: {r.synthesized} synthesized, {r.cached} cached"
+                f"{r.path}  {format_duration(r.duration_s)}  {r.profile.name}  {rms}{voice_level}"
+                f"integrated {r.loudness_lufs:.1f} LUFS  {r.true_peak_dbtp:.1f} dBTP  "
+                + (f"speech limited <= {limited:.1f} dB  " if limited is not None else "")
+                + f"{len(r.plan.chapters)} chapters  speech: {r.synthesized} synthesized, {r.cached} cached"
             )
 
 
@@ -131,7 +135,7 @@ def profiles() -> None:
     found = all_profiles(config)
     default = config.profile or DEFAULT_PROFILE
     for name, p in sorted(found.items()):
-        unit = "LUFS" if p.target_measure == "lufs" else "dB RMS"
+        unit = {"voice": "LUFS (voice)", "lufs": "LUFS (integrated)", "rms": "dB RMS"}[p.target_measure]
         peaks = f"true peak <= {p.true_peak_dbtp:g} dBTP" + (
             f", sample peak <= {p.sample_peak_dbfs:g} dBFS" if p.sample_peak_dbfs is not None else ""
         )

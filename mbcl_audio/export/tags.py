@@ -10,7 +10,10 @@ read these.
 A track with a pacing tone also carries where its breath cycles are: a
 ``TXXX`` frame with description ``"MBCL pacing"`` holding compact JSON
 (:func:`pacing_tag_json`, :func:`parse_pacing_tag`), so ``mbcl-audio qa`` can
-draw the cycles over the measured audio without the build plan.
+draw the cycles over the measured audio without the build plan. Likewise a
+``TXXX`` frame ``"MBCL speech"`` says where the voice speaks
+(:func:`speech_tag_json`, :func:`parse_speech_tag`), so ``qa`` measures the
+voice level of any built file.
 
 Writing is deterministic: the same inputs give a byte-identical file. No
 frame carries a date, an encoder-time stamp or tool version, and the padding
@@ -82,6 +85,8 @@ _NO_OFFSET = 0xFFFFFFFF
 
 #: ``TXXX`` description of the pacing-cycle frame.
 PACING_DESC = "MBCL pacing"
+#: ``TXXX`` description of the frame that says where the voice speaks.
+SPEECH_DESC = "MBCL speech"
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,8 @@ class TrackTags:
     comment: str = ""
     #: Pacing cycles as JSON (:func:`pacing_tag_json`); empty: no pacing frame.
     pacing: str = ""
+    #: Speech spans as JSON (:func:`speech_tag_json`); empty: no speech frame.
+    speech: str = ""
 
     def __post_init__(self) -> None:
         if not FIRST_TRACK <= self.track_number <= self.track_total:
@@ -168,6 +175,8 @@ def build_id3(tags: TrackTags, chapters: Sequence[Chapter], sample_rate: int) ->
         id3.add(COMM(encoding=3, lang=lang, desc="", text=[tags.comment]))
     if tags.pacing:
         id3.add(TXXX(encoding=3, desc=PACING_DESC, text=[tags.pacing]))
+    if tags.speech:
+        id3.add(TXXX(encoding=3, desc=SPEECH_DESC, text=[tags.speech]))
 
     ordered = sorted(chapters, key=lambda c: (c.start_sample, c.stop_sample))
     ids = [f"ch{i}" for i in range(len(ordered))]
@@ -222,7 +231,8 @@ def read_tags(path: PathLike) -> dict[str, Any]:
     ``track_number`` and ``track_total`` (ints or None), ``album``,
     ``artist``, ``language`` (ISO 639-1 if known, else the stored code),
     ``genre``, ``comment``, ``pacing`` (the raw JSON text of the pacing
-    frame, or None; see :func:`parse_pacing_tag`) and ``chapters``: a list of
+    frame, or None; see :func:`parse_pacing_tag`), ``speech`` (likewise, see
+    :func:`parse_speech_tag`) and ``chapters``: a list of
     ``(title, start_ms, end_ms)`` sorted by start time (ID3 stores frames in
     no defined order; mutagen writes them by size).
     """
@@ -237,6 +247,7 @@ def read_tags(path: PathLike) -> dict[str, Any]:
     tlan = text("TLAN")
     comments = id3.getall("COMM")
     pacing = id3.get(f"TXXX:{PACING_DESC}")
+    speech = id3.get(f"TXXX:{SPEECH_DESC}")
     chapters = []
     for chap in id3.getall("CHAP"):
         title_frame = chap.sub_frames.get("TIT2")
@@ -254,6 +265,7 @@ def read_tags(path: PathLike) -> dict[str, Any]:
         "genre": text("TCON"),
         "comment": str(comments[0].text[0]) if comments and comments[0].text else None,
         "pacing": str(pacing.text[0]) if pacing is not None and pacing.text else None,
+        "speech": str(speech.text[0]) if speech is not None and speech.text else None,
         "chapters": chapters,
     }
 
@@ -352,10 +364,57 @@ def parse_pacing_tag(text: str) -> PacingCycles:
     return PacingCycles(sample_rate=_checked_rate(data["sample_rate"]), cycles=_checked_cycles(data["cycles"]))
 
 
-def _checked_rate(sample_rate) -> int:
+def _checked_rate(sample_rate, tag: str = "pacing") -> int:
     if isinstance(sample_rate, bool) or not isinstance(sample_rate, int) or sample_rate <= 0:
-        raise ValueError(f"pacing sample_rate must be a positive whole number, got {sample_rate!r}")
+        raise ValueError(f"{tag} sample_rate must be a positive whole number, got {sample_rate!r}")
     return sample_rate
+
+
+@dataclass(frozen=True)
+class SpeechSpans:
+    """Where the voice speaks: ``(start_sample, stop_sample)`` spans at ``sample_rate`` (Hz), in time order."""
+
+    sample_rate: int
+    spans: tuple[tuple[int, int], ...]
+
+
+def speech_tag_json(spans: Sequence[Sequence[int]], sample_rate: int) -> str:
+    """Compact, deterministic JSON for the speech frame: ``{"sample_rate": 44100, "spans": [[start, stop], ...]}``.
+
+    Spans sorted, keys sorted, no spaces. Raises ``ValueError`` for a span that
+    is not two whole numbers with ``0 <= start < stop``.
+    """
+    return json.dumps(
+        {"sample_rate": _checked_rate(sample_rate, "speech"), "spans": [list(s) for s in _checked_spans(spans)]},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+
+
+def parse_speech_tag(text: str) -> SpeechSpans:
+    """Read the speech frame's JSON back; ``ValueError`` if it is not what :func:`speech_tag_json` writes."""
+    try:
+        data = json.loads(text)
+    except (TypeError, json.JSONDecodeError) as err:
+        raise ValueError(f"speech tag is not JSON: {err}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("spans"), list) or "sample_rate" not in data:
+        raise ValueError('speech tag must be {"sample_rate": ..., "spans": [...]}')
+    return SpeechSpans(sample_rate=_checked_rate(data["sample_rate"], "speech"), spans=_checked_spans(data["spans"]))
+
+
+def _checked_spans(spans) -> tuple[tuple[int, int], ...]:
+    out = []
+    for s in spans:
+        ok = (
+            isinstance(s, (list, tuple))
+            and len(s) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in s)
+            and 0 <= s[0] < s[1]
+        )
+        if not ok:
+            raise ValueError(f"speech span must be [start_sample, stop_sample] with 0 <= start < stop, got {s!r}")
+        out.append((int(s[0]), int(s[1])))
+    return tuple(sorted(out))
 
 
 def _checked_cycles(cycles) -> tuple[tuple[int, int, int], ...]:

@@ -45,11 +45,12 @@ of a zero deficit), so the output there is bit-identical to gain only:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 from scipy import ndimage
 
-from mbcl_audio.audio import Source
+from mbcl_audio.audio import Source, span_mask
 from mbcl_audio.measure.truepeak import ENVELOPE_MARGIN, oversampled_peak_envelope
 
 #: Look-ahead / attack / fast-release length (ms).
@@ -105,6 +106,10 @@ def _valid_correlate(d: np.ndarray, w: np.ndarray) -> np.ndarray:
     return out
 
 
+def _reduction_db(gain: float) -> float:
+    return 0.0 - 20.0 * math.log10(gain) if gain > 0 else math.inf
+
+
 class TruePeakLimiter:
     """A :class:`Source` that applies ``gain_db`` and limits the true peak to ``ceiling_dbtp``.
 
@@ -112,7 +117,8 @@ class TruePeakLimiter:
     reads the wrapped source with a margin of ``left_margin`` samples before
     and ``right_margin`` after, so the output does not depend on how a
     caller splits the track into blocks. ``max_reduction_db`` records the
-    deepest gain reduction (dB, >= 0) over everything read so far.
+    deepest gain reduction (dB, >= 0) over everything read so far, and
+    ``max_speech_reduction_db`` the deepest inside ``speech_spans``.
     """
 
     def __init__(
@@ -123,8 +129,11 @@ class TruePeakLimiter:
         lookahead_ms: float = LOOKAHEAD_MS,
         release_ms: float = RELEASE_MS,
         safety_margin_db: float = SAFETY_MARGIN_DB,
+        speech_spans: Sequence[tuple[int, int]] = (),
     ):
         self.source = source
+        #: ``(start, stop)`` samples where the voice speaks: :attr:`max_speech_reduction_db` watches those.
+        self.speech_spans = tuple(speech_spans)
         self.sample_rate = int(source.sample_rate)
         self.n_samples = int(source.n_samples)
         self.n_channels = int(source.n_channels)
@@ -141,11 +150,17 @@ class TruePeakLimiter:
         self.left_margin = self.r - 1 + ENVELOPE_MARGIN
         self.right_margin = self.k - 1 + ENVELOPE_MARGIN
         self.min_gain = 1.0
+        self.min_speech_gain = 1.0
 
     @property
     def max_reduction_db(self) -> float:
         """Deepest gain reduction applied in any read so far (dB, >= 0)."""
-        return 0.0 - 20.0 * math.log10(self.min_gain) if self.min_gain > 0 else math.inf
+        return _reduction_db(self.min_gain)
+
+    @property
+    def max_speech_reduction_db(self) -> float:
+        """Deepest gain reduction inside :attr:`speech_spans` in any read so far (dB, >= 0)."""
+        return _reduction_db(self.min_speech_gain)
 
     def gain_curve(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
         """Limiter gain for samples ``[start, stop)`` and the gained input.
@@ -179,6 +194,12 @@ class TruePeakLimiter:
         g, xg = self.gain_curve(start, stop)
         lo, hi = max(start, 0), min(stop, self.n_samples)
         if hi > lo:
-            self.min_gain = min(self.min_gain, float(g[lo - start : hi - start].min()))
+            inside = g[lo - start : hi - start]
+            lowest = float(inside.min())
+            self.min_gain = min(self.min_gain, lowest)
+            if self.speech_spans and lowest < self.min_speech_gain:
+                speech = inside[span_mask(self.speech_spans, lo, hi - lo)]
+                if speech.size:
+                    self.min_speech_gain = min(self.min_speech_gain, float(speech.min()))
         # Where g == 1.0 this is exactly float32(float64(x) * gain_lin): gain only.
         return (xg * g[:, None]).astype(np.float32)

@@ -9,7 +9,7 @@ overrides profiles in its ``mbcl-audio.toml``::
 
     [profiles.quiet-room]
     description = "Very quiet listening"
-    target_lufs = -24.0
+    target_voice_lufs = -24.0
     true_peak_dbtp = -2.0
 
 Mastering reads the target and ceilings from a :class:`LoudnessProfile`;
@@ -38,15 +38,19 @@ class ProfileError(MbclError, ValueError):
     """An unknown profile, or a profile definition that does not make sense."""
 
 
-#: What a loudness target is measured in: integrated loudness (LUFS, BS.1770-4), or unweighted RMS (dB, ACX).
-LoudnessMeasure = Literal["lufs", "rms"]
+#: What a loudness target is measured in: integrated loudness of the whole file (LUFS, BS.1770-4),
+#: the voice's speech-gated loudness (LUFS), or unweighted RMS (dB, ACX).
+LoudnessMeasure = Literal["lufs", "voice", "rms"]
+#: The profile key that sets a target of each measure.
+TARGET_KEYS: dict[LoudnessMeasure, str] = {"lufs": "target_lufs", "voice": "target_voice_lufs", "rms": "target_rms_db"}
 
 
 @dataclass(frozen=True)
 class LoudnessProfile:
     """Targets and limits of one delivery format. ``None``: not part of this profile.
 
-    Exactly one of ``target_lufs`` (integrated loudness, BS.1770-4) and
+    Exactly one of ``target_voice_lufs`` (the voice's speech-gated loudness),
+    ``target_lufs`` (integrated loudness of the whole file, BS.1770-4) and
     ``target_rms_db`` (unweighted whole-file RMS) is the mastering target.
     """
 
@@ -54,6 +58,7 @@ class LoudnessProfile:
     description: str = ""
     target_lufs: Optional[float] = None
     target_rms_db: Optional[float] = None
+    target_voice_lufs: Optional[float] = None
     #: How far the measured target may miss (LU, or dB for an RMS target).
     tolerance: float = 0.5
     #: Allowed whole-file RMS range ``(lo, hi)`` in dB.
@@ -72,13 +77,13 @@ class LoudnessProfile:
 
     @property
     def target(self) -> float:
-        """The mastering target: LUFS, or dB RMS when ``target_rms_db`` is set."""
-        return self.target_lufs if self.target_lufs is not None else float(self.target_rms_db)
+        """The mastering target: LUFS (voice or whole file), or dB RMS when ``target_rms_db`` is set."""
+        return float(getattr(self, TARGET_KEYS[self.target_measure]))
 
     @property
     def target_measure(self) -> LoudnessMeasure:
-        """``"lufs"`` or ``"rms"``: what :attr:`target` is measured in."""
-        return "lufs" if self.target_lufs is not None else "rms"
+        """``"voice"``, ``"lufs"`` or ``"rms"``: what :attr:`target` is measured in."""
+        return next((m for m, key in TARGET_KEYS.items() if getattr(self, key) is not None), "rms")
 
     @property
     def ceiling_dbtp(self) -> float:
@@ -132,7 +137,7 @@ def _range(value: Any, key: str) -> tuple[float, float]:
 PROFILE_FIELDS: dict[str, Field] = {
     "description": Field(_text),
     **{key: Field(_number) for key in (
-        "target_lufs", "target_rms_db", "tolerance", "true_peak_dbtp", "sample_peak_dbfs", "noise_floor_db",
+        "target_lufs", "target_voice_lufs", "target_rms_db", "tolerance", "true_peak_dbtp", "sample_peak_dbfs", "noise_floor_db",
     )},
     **{key: Field(_positive_whole) for key in ("sample_rate", "bitrate_kbps")},
     **{key: Field(_range) for key in ("rms_db", "head_s", "tail_s")},
@@ -154,9 +159,9 @@ def profile_from_table(name: str, table: dict, origin: str) -> LoudnessProfile:
         raise ProfileError(f"{where}: {err.message}")
 
     values: dict = {"name": name, "origin": origin, **check_table(table, PROFILE_FIELDS, fail)}
-    targets = [k for k in ("target_lufs", "target_rms_db") if k in values]
+    targets = [k for k in TARGET_KEYS.values() if k in values]
     if len(targets) != 1:
-        raise ProfileError(f"{where}: give exactly one of target_lufs and target_rms_db")
+        raise ProfileError(f"{where}: give exactly one of {', '.join(TARGET_KEYS.values())}")
     if values.get("tolerance", 0.5) <= 0:
         raise ProfileError(f"{where}: tolerance must be above 0")
     return LoudnessProfile(**values)

@@ -20,7 +20,7 @@ the whole sub-block table.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import scipy.signal
@@ -170,16 +170,21 @@ def power_to_lufs(power: np.ndarray | float) -> np.ndarray | float:
         return LOUDNESS_OFFSET_DB + 10.0 * np.log10(power)
 
 
-def gated_loudness(energy: np.ndarray, hop: int) -> float:
+def gated_loudness(energy: np.ndarray, hop: int, candidates: np.ndarray | None = None) -> float:
     """Integrated loudness (LUFS) from sub-block energies (see :func:`subblock_energies`).
 
-    Returns ``-inf`` when no gating block passes the absolute gate (silence).
+    ``candidates``, ``np.ndarray [shape=(n_blocks,)]`` bool, restricts the
+    measurement to those 400 ms gating blocks before both gates run (see
+    :func:`speech_gated_loudness`); ``None`` takes every block. Returns ``-inf``
+    when no gating block passes the absolute gate (silence).
     """
     n_sub, n_ch = energy.shape
     if n_sub < 4:
         return -math.inf
     # Mean square per 400 ms block: four sub-blocks over 4 * hop samples.
     z = window_mean_squares(energy, hop, 4)
+    if candidates is not None:
+        z = z[np.asarray(candidates, dtype=bool)[: len(z)]]
     weights = channel_weights(n_ch)
     power = z @ weights  # (n_blocks,)
     block_lufs = power_to_lufs(power)
@@ -191,6 +196,58 @@ def gated_loudness(energy: np.ndarray, hop: int) -> float:
     if not kept.any():
         return -math.inf
     return LOUDNESS_OFFSET_DB + 10.0 * math.log10(float(z[kept].mean(axis=0) @ weights))
+
+
+#: A 400 ms gating block counts as speech when at least this share of its samples lies in a speech span:
+#: three of its four 100 ms sub-blocks, so a block half in a pause does not pull the voice level down.
+SPEECH_BLOCK_SHARE = 0.75
+
+
+def merged_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``(start, stop)`` sample spans sorted, with overlapping or touching ones joined and empty ones dropped."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted((int(a), int(b)) for a, b in spans if b > a):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def speech_blocks(spans: Iterable[tuple[int, int]], hop: int, n_blocks: int) -> np.ndarray:
+    """Which 400 ms gating blocks are speech: ``np.ndarray [shape=(n_blocks,)]`` bool.
+
+    Block ``i`` covers samples ``[i * hop, (i + 4) * hop)``; it is speech when at
+    least :data:`SPEECH_BLOCK_SHARE` of them lie inside ``spans`` (``(start, stop)``
+    samples, e.g. where the plan places the voice).
+    """
+    covered = np.zeros(n_blocks + 3, dtype=np.int64)  # samples in speech per 100 ms sub-block
+    for a, b in merged_spans(spans):
+        a, b = max(a, 0), min(b, len(covered) * hop)
+        if b <= a:
+            continue
+        first, last = a // hop, (b - 1) // hop
+        if first == last:
+            covered[first] += b - a
+            continue
+        covered[first] += (first + 1) * hop - a
+        covered[first + 1 : last] += hop
+        covered[last] += b - last * hop
+    per_block = sum(covered[k : k + n_blocks] for k in range(4)) if n_blocks else np.zeros(0, dtype=np.int64)
+    return per_block >= SPEECH_BLOCK_SHARE * 4 * hop
+
+
+def speech_gated_loudness(energy: np.ndarray, hop: int, spans: Iterable[tuple[int, int]]) -> float:
+    """Loudness (LUFS) of the speech only: the voice level, whatever plays between the words.
+
+    Dialogue-gated loudness as broadcast dialogue measurement does it, with
+    the plan as the speech detector: BS.1770 integrated loudness (both
+    gates) over only the 400 ms blocks :func:`speech_blocks` calls speech.
+    A bed or tone in the pauses does not enter it; what sounds under the
+    words does, as a listener hears it. ``-inf`` when no block is speech.
+    """
+    n_blocks = max(energy.shape[0] - 3, 0)
+    return gated_loudness(energy, hop, speech_blocks(spans, hop, n_blocks))
 
 
 def integrated_loudness(source: Source, block_samples: int = BLOCK_SAMPLES) -> float:

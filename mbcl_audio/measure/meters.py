@@ -45,13 +45,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mbcl_audio.audio import BLOCK_SAMPLES, Source
+from mbcl_audio.audio import BLOCK_SAMPLES, Source, span_mask
 from mbcl_audio.measure.loudness import (
     ABSOLUTE_GATE_LUFS,
     GATE_STEP_S,
     channel_weights,
     gated_loudness,
     power_to_lufs,
+    speech_gated_loudness,
     subblock_energies,
     window_mean_squares,
 )
@@ -80,6 +81,9 @@ class Measurement:
     rms_db: float
     noise_floor_db: float
     duration_s: float
+    #: Loudness of the speech alone (LUFS, :func:`~mbcl_audio.measure.loudness.speech_gated_loudness`);
+    #: ``None`` when nobody said where the speech is.
+    voice_lufs: float | None = None
 
 
 def power_db(mean_square: float) -> float:
@@ -100,15 +104,6 @@ def loudness_range(short_term_lufs: np.ndarray) -> float:
         return 0.0
     lo, hi = np.percentile(st, LRA_PERCENTILES)
     return float(hi - lo)
-
-
-def _pause_mask(spans: list[tuple[int, int]], start: int, length: int) -> np.ndarray:
-    mask = np.zeros(length, dtype=bool)
-    for a, b in spans:
-        lo, hi = max(a - start, 0), min(b - start, length)
-        if hi > lo:
-            mask[lo:hi] = True
-    return mask
 
 
 @dataclass(frozen=True, eq=False)
@@ -154,14 +149,17 @@ def measure(
     source: Source,
     pause_spans: Iterable[tuple[float, float]] | None = None,
     block_samples: int = BLOCK_SAMPLES,
+    speech_spans: Iterable[tuple[int, int]] | None = None,
 ) -> Measurement:
     """Measure ``source`` (streamed in blocks of about ``block_samples``).
 
     ``pause_spans``: ``(start_s, end_s)`` pairs in seconds, clipped to the
     track; the noise floor is the RMS over exactly those samples. ``None`` or
     spans that cover no sample fall back to the quietest 10 % of 400 ms blocks.
+    ``speech_spans``: ``(start_sample, stop_sample)`` pairs where the voice
+    speaks; with them the voice level (``voice_lufs``) is measured too.
     """
-    return measure_with_series(source, pause_spans, block_samples)[0]
+    return measure_with_series(source, pause_spans, block_samples, speech_spans=speech_spans)[0]
 
 
 def measure_with_series(
@@ -169,6 +167,7 @@ def measure_with_series(
     pause_spans: Iterable[tuple[float, float]] | None = None,
     block_samples: int = BLOCK_SAMPLES,
     on_chunk: Callable[[int, np.ndarray], None] | None = None,
+    speech_spans: Iterable[tuple[int, int]] | None = None,
 ) -> tuple[Measurement, LoudnessSeries]:
     """:func:`measure`, plus the short-term loudness series, from the same passes.
 
@@ -198,7 +197,7 @@ def measure_with_series(
         sq = np.square(x)
         raw_chunks.append((start // hop, sq.reshape(-1, hop, n_ch).sum(axis=(1, 2))))
         if spans:
-            sq *= _pause_mask(spans, start, x.shape[0])[:, None]
+            sq *= span_mask(spans, start, x.shape[0])[:, None]
             pause_chunks.append((start // hop, sq.reshape(-1, hop, n_ch).sum(axis=(1, 2))))
         if on_chunk is not None:
             on_chunk(start, x)
@@ -247,5 +246,6 @@ def measure_with_series(
         rms_db=rms_db,
         noise_floor_db=noise_db,
         duration_s=n / sr if sr else 0.0,
+        voice_lufs=None if speech_spans is None else float(speech_gated_loudness(energy, hop, speech_spans)),
     )
     return measurement, _series(short_term, hop, sr)

@@ -26,7 +26,7 @@ from mutagen.mp3 import MP3, BitrateMode
 
 from ..audio import FileSource
 from ..export.mp3 import first_frame_format
-from ..export.tags import PacingCycles, parse_pacing_tag, read_tags
+from ..export.tags import PacingCycles, SpeechSpans, parse_pacing_tag, parse_speech_tag, read_tags
 from ..measure.loudness import GATE_STEP_S
 from ..measure.meters import Measurement, measure_with_series
 from ..master.profiles import LoudnessProfile
@@ -39,6 +39,9 @@ PathLike = Union[str, "os.PathLike[str]"]
 #: What ``pacing`` may be given as: parsed cycles, the tag's JSON text, or
 #: ``(start_sample, in_samples, cycle_samples)`` triples at the file's sample rate.
 PacingInput = Union[PacingCycles, str, Sequence[Sequence[int]], None]
+#: Where the voice speaks: parsed spans, the tag's JSON text, or ``(start_sample, stop_sample)``
+#: pairs at the file's sample rate.
+SpeechInput = Union[SpeechSpans, str, Sequence[Sequence[int]], None]
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,21 +75,25 @@ class FileReport:
         return f"FAIL  {self.path}  " + "; ".join(c.outcome() if c.name != "decode" else c.message for c in self.failures)
 
 
-def analyze_file(path: PathLike, profile: LoudnessProfile, pacing: PacingInput = None) -> FileReport:
+def analyze_file(
+    path: PathLike, profile: LoudnessProfile, pacing: PacingInput = None, speech: SpeechInput = None
+) -> FileReport:
     """Decode, measure and check the audio file at ``path`` against ``profile``.
 
     ``pacing`` gives the breath cycles directly (the build knows them); when
     None they are read from the file's pacing tag, if any. They only feed the
-    plot, never the verdict.
+    plot, never the verdict. ``speech`` says where the voice speaks, likewise
+    from the file's speech tag when None; with it the voice level is measured
+    (and checked, for a profile with a voice target).
     """
     path = Path(path)
     try:
-        facts = _measure_file(path, pacing)
+        facts = _measure_file(path, pacing, speech)
     except (sf.LibsndfileError, RuntimeError, OSError, ValueError, EOFError) as err:
         message = f"{path}: cannot decode: {_reason(err)}"
         decode = Check("decode", False, None, "decodable audio", "", message)
         return FileReport(path=path, profile=profile, facts=None, checks=(decode,), error=message)
-    notes = (facts.pacing_note,) if facts.pacing_note else ()
+    notes = tuple(note for note in (facts.pacing_note, facts.speech_note) if note)
     return FileReport(path=path, profile=profile, facts=facts, checks=run_checks(profile, facts), notes=notes)
 
 
@@ -95,17 +102,19 @@ def _reason(err: BaseException) -> str:
     return str(text)
 
 
-def _measure_file(path: Path, pacing: PacingInput) -> FileFacts:
+def _measure_file(path: Path, pacing: PacingInput, speech: SpeechInput) -> FileFacts:
     if not path.is_file():
         raise OSError(f"no such file: {path}")
     container = str(sf.info(str(path)).format)
+    chapters, tag_pacing, tag_speech = _tags(path)
     with FileSource(path) as source:
         if source.n_samples <= 0:
             raise ValueError("no audio frames")
         sr, n = int(source.sample_rate), int(source.n_samples)
+        spans, speech_note = _speech(speech if speech is not None else tag_speech, sr)
         hop = int(round(GATE_STEP_S * sr))
         stats = ChunkStats(sr, n, hop)
-        measurement, loudness = measure_with_series(source, on_chunk=stats)
+        measurement, loudness = measure_with_series(source, on_chunk=stats, speech_spans=spans)
     scan = stats.result()
     tone = find_room_tone(scan)
     if tone.level_db is not None:
@@ -113,7 +122,6 @@ def _measure_file(path: Path, pacing: PacingInput) -> FileFacts:
     else:
         noise_db, noise_from = measurement.noise_floor_db, "quietest 10 % of 400 ms blocks (no room tone at head or tail)"
     kbps, mode = _mp3_format(path) if container == "MP3" else (None, None)
-    chapters, tag_pacing = _tags(path)
     cycles, note = _pacing(pacing if pacing is not None else tag_pacing, sr)
     return FileFacts(
         measurement=measurement,
@@ -133,6 +141,7 @@ def _measure_file(path: Path, pacing: PacingInput) -> FileFacts:
         chapters=chapters,
         pacing=cycles,
         pacing_note=note,
+        speech_note=speech_note,
         series=Series(loudness=loudness, scan=scan),
     )
 
@@ -151,16 +160,33 @@ def _mp3_format(path: Path) -> tuple[Optional[int], Optional[BitrateModeName]]:
     return kbps, names.get(mode, "unknown")
 
 
-def _tags(path: Path) -> tuple[tuple[tuple[str, float, float], ...], Optional[str]]:
-    """Chapters (title, start s, end s) and the raw pacing tag; none for a file without ID3."""
+def _tags(path: Path) -> tuple[tuple[tuple[str, float, float], ...], Optional[str], Optional[str]]:
+    """Chapters (title, start s, end s), the raw pacing tag and the raw speech tag; none for a file without ID3."""
     from mutagen import MutagenError
 
     try:
         tags = read_tags(path)
     except (MutagenError, ValueError, OSError):
-        return (), None
+        return (), None, None
     chapters = tuple((title, start_ms / 1000.0, end_ms / 1000.0) for title, start_ms, end_ms in tags["chapters"])
-    return chapters, tags.get("pacing")
+    return chapters, tags.get("pacing"), tags.get("speech")
+
+
+def _speech(value: SpeechInput, sample_rate: int) -> tuple[Optional[tuple[tuple[int, int], ...]], str]:
+    """Speech spans at the file's sample rate, and why a speech tag could not be used ("" if it could)."""
+    if value is None:
+        return None, ""
+    if isinstance(value, str):
+        try:
+            value = parse_speech_tag(value)
+        except ValueError as err:
+            return None, f"speech tag ignored: {err}"
+    if isinstance(value, SpeechSpans):
+        if value.sample_rate != sample_rate:
+            scale = sample_rate / value.sample_rate
+            return tuple((round(a * scale), round(b * scale)) for a, b in value.spans), ""
+        return value.spans, ""
+    return tuple((int(a), int(b)) for a, b in value), ""
 
 
 def _pacing(value: PacingInput, sample_rate: int) -> tuple[Optional[PacingCycles], str]:

@@ -7,6 +7,8 @@ command line, ``report.json`` and the docs use them.
 =====================  =============================================================
 name                   passes when
 =====================  =============================================================
+voice-loudness         the voice's speech-gated loudness is within ``target_voice_lufs`` +/- ``tolerance``
+                       (a file without a speech tag: its integrated loudness is checked instead)
 integrated-loudness    integrated loudness is within ``target_lufs`` +/- ``tolerance``
 rms-target             whole-file RMS is within ``target_rms_db`` +/- ``tolerance``
 rms-range              whole-file RMS is within ``rms_db``
@@ -119,6 +121,8 @@ def run_checks(profile: LoudnessProfile, facts: FileFacts) -> tuple[Check, ...]:
     m = facts.measurement
     p = profile
     checks: list[Check] = []
+    if p.target_voice_lufs is not None:
+        checks.append(_voice(m.voice_lufs, m.integrated_lufs, p.target_voice_lufs, p.tolerance))
     if p.target_lufs is not None:
         checks.append(within(
             "integrated-loudness", "integrated loudness", m.integrated_lufs,
@@ -146,6 +150,15 @@ def run_checks(profile: LoudnessProfile, facts: FileFacts) -> tuple[Check, ...]:
         checks.append(_room_tone("tail-room-tone", "room tone after the last sound", facts.tail_s, p.tail_s))
     checks.append(_clipping(facts.clip_runs, facts.first_clip_s))
     return tuple(checks)
+
+
+def _voice(voice_lufs: Optional[float], integrated_lufs: float, target: float, tolerance: float) -> Check:
+    """The voice level against a voice target; without speech spans the integrated loudness stands in."""
+    low, high = target - tolerance, target + tolerance
+    if voice_lufs is not None:
+        return within("voice-loudness", "voice loudness (speech-gated)", voice_lufs, low, high, "LUFS")
+    check = within("voice-loudness", "integrated loudness", integrated_lufs, low, high, "LUFS")
+    return _with_message(check, f"{check.message} (no speech tag says where the voice is: the whole file stands in)")
 
 
 def _with_message(check: Check, message: str) -> Check:

@@ -52,3 +52,5 @@ class FileFacts:
     #: Why a pacing tag present in the file could not be used, else "".
     pacing_note: str
     series: Series
+    #: Why a speech tag present in the file could not be used, else "".
+    speech_note: str = ""

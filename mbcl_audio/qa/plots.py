@@ -114,16 +114,19 @@ def _loudness(ax, report: FileReport) -> None:
     m = facts.measurement
     values = np.maximum(series.short_term_lufs, LOUDNESS_FLOOR_LUFS)
     ax.plot(series.end_times_s() / 60.0, values, color="#2b8c4e", linewidth=0.9, label="short-term (3 s)")
-    if profile.target_lufs is not None:
-        lo, hi = profile.target_lufs - profile.tolerance, profile.target_lufs + profile.tolerance
-        ax.axhline(profile.target_lufs, color="#c0392b", linewidth=1.0, label=f"target {profile.target_lufs:.1f} LUFS")
+    if profile.target_measure != "rms":
+        what = "voice target" if profile.target_measure == "voice" else "target"
+        lo, hi = profile.target - profile.tolerance, profile.target + profile.tolerance
+        ax.axhline(profile.target, color="#c0392b", linewidth=1.0, label=f"{what} {profile.target:.1f} LUFS")
         ax.axhspan(lo, hi, color="#c0392b", alpha=0.12, linewidth=0.0)
-        target = f"target {profile.target_lufs:.1f} ± {profile.tolerance:.1f} LUFS"
+        target = f"{what} {profile.target:.1f} ± {profile.tolerance:.1f} LUFS"
     else:
         target = f"target RMS {profile.target_rms_db:.1f} ± {profile.tolerance:.1f} dB (not LUFS)"
     if np.isfinite(m.integrated_lufs):
         ax.axhline(m.integrated_lufs, color="0.3", linewidth=0.8, linestyle="--",
                    label=f"integrated {m.integrated_lufs:.1f} LUFS")
+    if m.voice_lufs is not None and np.isfinite(m.voice_lufs):
+        target += f"; voice {m.voice_lufs:.1f} LUFS"
     ceiling = f"ceiling {profile.true_peak_dbtp:.1f} dBTP"
     if profile.sample_peak_dbfs is not None:
         ceiling += f", {profile.sample_peak_dbfs:.1f} dBFS sample peak"

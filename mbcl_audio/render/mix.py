@@ -153,6 +153,13 @@ class TrackMix:
             return (0, self.n_samples)
         return (max(0, min(a for a, _ in spans)), min(self.n_samples, max(b for _, b in spans)))
 
+    def speech_spans(self) -> tuple[tuple[int, int], ...]:
+        """``(start, stop)`` samples of every placed utterance, in time order: where the voice speaks.
+
+        Mastering measures the voice level over these (speech-gated loudness).
+        """
+        return tuple(sorted((at, min(at + len(clip), self.n_samples)) for at, clip in self._speech if at < self.n_samples))
+
     def voice(self, start: int, stop: int) -> np.ndarray:
         """The placed utterances for ``[start, stop)``: ``np.ndarray [shape=(stop - start,)]`` float32 mono."""
         out = np.zeros(stop - start, dtype=np.float32)

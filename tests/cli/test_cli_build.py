@@ -87,7 +87,7 @@ def test_track_that_misses_its_loudness_target_is_not_written(tmp_path):
     """A -3 LUFS target is beyond what limiting reaches: the build fails and writes nothing."""
     _, out, result = build_short(tmp_path, "--loudness", "-3")
     assert result.exit_code == 1
-    assert "fails QA for profile 'meditation (target -3)': integrated loudness" in result.output
+    assert "fails QA for profile 'meditation (target -3)': voice loudness (speech-gated)" in result.output
     assert "is below the allowed -3.5..-2.5 LUFS; nothing was written" in result.output
     assert not [p for p in out.rglob("*") if p.is_file()]
 
@@ -116,6 +116,6 @@ def test_profiles_lists_shipped_and_project_profiles(tmp_path, monkeypatch):
     result = run("profiles")
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert any(line.startswith("* night") and "-24 LUFS" in line for line in lines)
+    assert any(line.startswith("* night") and "-24 LUFS (integrated)" in line for line in lines)
     assert any(line.startswith("  acx") and "-22 dB RMS +/- 1, true peak <= -3 dBTP, sample peak <= -3 dBFS" in line for line in lines)
-    assert any(line.startswith("  meditation") and "-18 LUFS +/- 0.5" in line for line in lines)
+    assert any(line.startswith("  meditation") and "-18 LUFS (voice) +/- 0.5" in line for line in lines)

@@ -18,9 +18,10 @@ from mbcl_audio.master.profiles import (
 def test_shipped_profiles_have_the_targets_the_formats_ask_for():
     p = all_profiles()
     assert {"meditation", "ebu-r128", "podcast", "acx"} <= set(p)
-    assert (p["meditation"].target, p["meditation"].ceiling_dbtp, p["meditation"].target_measure) == (-18.0, -1.0, "lufs")
-    assert (p["ebu-r128"].target, p["ebu-r128"].ceiling_dbtp) == (-23.0, -1.0)
-    assert (p["podcast"].target, p["podcast"].ceiling_dbtp) == (-16.0, -1.0)
+    assert (p["meditation"].target, p["meditation"].ceiling_dbtp, p["meditation"].target_measure) == (-18.0, -1.0, "voice")
+    # EBU R 128 is delivered on programme loudness; the listening profiles put the voice on the target.
+    assert (p["ebu-r128"].target, p["ebu-r128"].ceiling_dbtp, p["ebu-r128"].target_measure) == (-23.0, -1.0, "lufs")
+    assert (p["podcast"].target, p["podcast"].ceiling_dbtp, p["podcast"].target_measure) == (-16.0, -1.0, "voice")
     acx = p["acx"]
     assert acx.target_measure == "rms" and acx.rms_db == (-23.0, -18.0)
     assert acx.rms_db[0] < acx.target < acx.rms_db[1]
@@ -52,7 +53,7 @@ def test_unknown_profile_lists_the_known_ones():
         ({"target_lufs": -18, "peak": -1}, "unknown key 'peak'"),
         ({"target_lufs": -18, "true_peak_dbfs": -1}, r"unknown key 'true_peak_dbfs' \(did you mean 'true_peak_dbtp'\?\)"),
         ({"target_lufs": "-18"}, "target_lufs must be a number"),
-        ({"true_peak_dbtp": -1}, "exactly one of target_lufs and target_rms_db"),
+        ({"true_peak_dbtp": -1}, "exactly one of target_lufs, target_voice_lufs, target_rms_db"),
         ({"target_lufs": -18, "target_rms_db": -20}, "exactly one of"),
         ({"target_rms_db": -20, "rms_db": [-18, -23]}, r"rms_db must be \[low, high\]"),
         ({"target_lufs": -18, "sample_rate": 44100.5}, "sample_rate must be a positive whole number"),

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import scipy.signal
 import soundfile as sf
 from audio_checks import ffmpeg_ebur128, requires_ffmpeg
 from signals import SR
@@ -7,6 +8,7 @@ from signals import SR
 from mbcl_audio.audio import ArraySource, read_all
 from mbcl_audio.master import MasterResult, master
 from mbcl_audio.measure import integrated_loudness, true_peak_dbtp
+from mbcl_audio.measure.loudness import speech_gated_loudness, subblock_energies
 
 CEILING, HEADROOM = -1.0, 1.0
 
@@ -59,3 +61,81 @@ def test_ffmpeg_ebur128_agrees(mastered, target, tmp_path):
     assert lufs == pytest.approx(res.output_loudness, abs=0.2)
     assert peak == pytest.approx(res.true_peak_dbtp, abs=0.3)
     assert peak <= CEILING - HEADROOM + 0.3
+
+
+# --- the voice sets the level ----------------------------------------------------------------
+
+VOICE_SR = 16_000
+
+
+def voice_over_bed(bed_db: float, pause_s: float, bell: bool = False, seed: int = 1):
+    """Stereo "track": eight 2 s spoken phrases (band noise, syllables, a sharp consonant each) with
+    ``pause_s`` between, over a noise bed at ``bed_db`` dB RMS ducked 12 dB under the voice, and
+    optionally a loud bell strike in the first pause. Returns ``(x, speech_spans)``."""
+    rng = np.random.default_rng(seed)
+    sr = VOICE_SR
+    phrase = 2 * sr
+    n = int(8 * phrase + 9 * pause_s * sr)
+    voice = np.zeros(n)
+    spans = []
+    sos = scipy.signal.butter(4, [200, 3000], btype="bandpass", fs=sr, output="sos")
+    t = np.arange(phrase) / sr
+    for k in range(8):
+        a = int(pause_s * sr) * (k + 1) + phrase * k
+        syllables = np.abs(np.sin(np.pi * 4.0 * t)) ** 1.5
+        burst = scipy.signal.sosfilt(sos, rng.standard_normal(phrase)) * syllables * 0.05
+        burst[sr // 2 : sr // 2 + 40] += 0.25 * np.hanning(40)  # a consonant: the peak the limiter meets
+        voice[a : a + phrase] = burst
+        spans.append((a, a + phrase))
+    bed = 10 ** (bed_db / 20) * rng.standard_normal(n) if bed_db > -200 else np.zeros(n)
+    for a, b in spans:
+        bed[a:b] *= 10 ** (-12 / 20)
+    if bell:
+        at = int(pause_s * sr) // 2
+        ring = np.arange(2 * sr) / sr
+        voice[at : at + ring.size] += 0.9 * np.exp(-3 * ring) * np.sin(2 * np.pi * 660 * ring)
+    x = np.repeat((voice + bed)[:, None], 2, axis=1).astype(np.float32)
+    return x, spans
+
+
+@pytest.mark.parametrize("bed_db", [-300.0, -55.0, -42.0])  # none, a pad-like bed, an ocean-like one
+@pytest.mark.parametrize("pause_s", [3.0, 15.0])
+def test_a_voice_target_puts_the_voice_on_it_whatever_the_bed_and_length(bed_db, pause_s):
+    x, spans = voice_over_bed(bed_db, pause_s)
+    out, res = master(ArraySource(x, VOICE_SR), -18.0, CEILING, HEADROOM, measure="voice", speech_spans=spans)
+    y = read_all(out)
+    energy, hop = subblock_energies(ArraySource(y, VOICE_SR))
+    voice_lufs = speech_gated_loudness(energy, hop, spans)
+    # Measured again on the output: within the master's tolerance, so every case within 0.1 LU of each other.
+    assert voice_lufs == pytest.approx(-18.0, abs=0.05)
+    assert (res.measure, res.output_loudness, res.voice_lufs) == ("voice", pytest.approx(voice_lufs), pytest.approx(voice_lufs))
+    assert res.integrated_lufs == pytest.approx(integrated_loudness(ArraySource(y, VOICE_SR)), abs=1e-9)
+    assert res.integrated_lufs <= voice_lufs + 0.1  # pauses never make the file louder than its voice
+    # The consonants are limited, lightly.
+    assert 0.0 < res.max_speech_reduction_db <= 3.0
+    assert true_peak_dbtp(y, VOICE_SR) <= CEILING - HEADROOM + 0.05
+
+
+def test_an_integrated_target_lets_a_loud_bed_lift_the_voice():
+    # Why the listening profiles aim at the voice: the same target on the whole file.
+    levels = []
+    for bed_db in (-300.0, -42.0):
+        x, spans = voice_over_bed(bed_db, 15.0)
+        _, res = master(ArraySource(x, VOICE_SR), -18.0, CEILING, HEADROOM, measure="lufs", speech_spans=spans)
+        levels.append(res.voice_lufs)
+    assert abs(levels[1] - levels[0]) > 1.0
+
+
+def test_limiting_on_a_bell_in_a_pause_is_not_limiting_on_speech():
+    x, spans = voice_over_bed(-300.0, 6.0, bell=True)
+    _, res = master(ArraySource(x, VOICE_SR), -23.0, CEILING, HEADROOM, measure="voice", speech_spans=spans)
+    assert res.max_reduction_db > 3.0  # the bell strike
+    assert res.max_speech_reduction_db == 0.0  # at -23 the consonants fit under the ceiling
+
+
+def test_a_voice_target_needs_speech_spans():
+    x, _ = voice_over_bed(-300.0, 3.0)
+    with pytest.raises(ValueError, match="speech spans"):
+        master(ArraySource(x, VOICE_SR), measure="voice")
+    with pytest.raises(ValueError, match="silent .*in the speech spans"):
+        master(ArraySource(x, VOICE_SR), measure="voice", speech_spans=[(0, 10)])

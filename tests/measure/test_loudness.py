@@ -111,3 +111,55 @@ def test_gain_moves_loudness_one_for_one():
     a = integrated_loudness(ArraySource(x, SR))
     b = integrated_loudness(ArraySource(x * 10 ** (6 / 20), SR))
     assert b - a == pytest.approx(6.0, abs=1e-3)
+
+
+# --- speech-gated loudness (the voice level) ---------------------------------------------------
+
+from mbcl_audio.measure.loudness import (  # noqa: E402
+    SPEECH_BLOCK_SHARE,
+    gated_loudness,
+    merged_spans,
+    speech_blocks,
+    speech_gated_loudness,
+    subblock_energies,
+)
+
+HOP = SR // 10
+
+
+def test_speech_blocks_count_a_block_as_speech_from_its_share_of_speech_samples():
+    # Block i covers [i * HOP, (i + 4) * HOP); it is speech from SPEECH_BLOCK_SHARE of those samples on.
+    need = int(math.ceil(SPEECH_BLOCK_SHARE * 4 * HOP))
+    assert speech_blocks([(0, need)], HOP, 4).tolist() == [True, False, False, False]
+    assert speech_blocks([(0, need - 1)], HOP, 4).tolist() == [False] * 4
+    # Spans that together reach the share count together; overlaps count once.
+    assert speech_blocks([(0, need // 2), (need // 2 - 10, need)], HOP, 2).tolist() == [True, False]
+    assert speech_blocks([(0, need - 1), (0, need - 1)], HOP, 1).tolist() == [False]
+    # A span past the end of the track is cut there.
+    assert speech_blocks([(HOP, 100 * HOP)], HOP, 2).tolist() == [True, True]
+    assert merged_spans([(5, 9), (0, 3), (3, 4), (8, 12), (7, 7)]) == [(0, 4), (5, 12)]
+
+
+def test_speech_gated_loudness_is_the_voice_alone_whatever_plays_between():
+    rng = np.random.default_rng(4)
+    n = 40 * SR
+    voice = np.zeros(n)
+    spans = []
+    for start_s in range(2, 38, 6):  # 2 s of voice every 6 s
+        a, b = start_s * SR, (start_s + 2) * SR
+        voice[a:b] = 0.1 * rng.standard_normal(b - a)
+        spans.append((a, b))
+    voice_alone = reference_lufs(np.concatenate([voice[a:b] for a, b in spans]), SR)
+    for bed_gain in (0.0, 0.01, 0.03):  # none, quiet, loud enough to pass the programme's relative gate
+        bed = bed_gain * rng.standard_normal(n)
+        for a, b in spans:
+            bed[a:b] *= 10 ** (-12 / 20)  # ducked under the voice, as the mix does
+        energy, hop = subblock_energies(ArraySource(voice + bed, SR))
+        voice_lufs = speech_gated_loudness(energy, hop, spans)
+        # What sounds under the words enters (a -12 dB ducked bed) and so do the blocks at a
+        # phrase's edges (partly silent): 0.3 LU at most; the pauses do not.
+        assert voice_lufs == pytest.approx(voice_alone, abs=0.3)
+        if bed_gain == 0.03:
+            assert gated_loudness(energy, hop) < voice_alone - 3.0  # the whole file's loudness drops
+    energy, hop = subblock_energies(ArraySource(voice, SR))
+    assert speech_gated_loudness(energy, hop, []) == -math.inf

@@ -24,7 +24,7 @@ def test_good_file_passes_meditation(tmp_path, good_speech):
     report = analyze_file(write_wav(tmp_path / "good.wav", good_speech), MEDITATION)
     assert report.passed, report.summary_line()
     assert report.failures == []
-    assert [c.name for c in report.checks] == ["integrated-loudness", "true-peak", "clipping"]
+    assert [c.name for c in report.checks] == ["voice-loudness", "true-peak", "clipping"]
     assert report.measurement.integrated_lufs == pytest.approx(-18.0, abs=0.1)
     assert report.summary_line().startswith("PASS")
 
@@ -39,18 +39,18 @@ def test_good_mp3_passes_meditation(tmp_path, good_speech):
 def test_hot_file_fails_integrated_loudness(tmp_path, good_speech):
     hot = good_speech * 10 ** (6 / 20)  # -12 LUFS
     report = analyze_file(write_wav(tmp_path / "hot.wav", hot), MEDITATION)
-    assert "integrated-loudness" in names(report)
-    check = next(c for c in report.checks if c.name == "integrated-loudness")
+    assert "voice-loudness" in names(report)
+    check = next(c for c in report.checks if c.name == "voice-loudness")
     assert check.measured == pytest.approx(-12.0, abs=0.1)
     assert (check.low, check.high) == (-18.5, -17.5)
     assert "integrated loudness -12.0 LUFS is above" in check.message
-    assert "integrated-loudness -12.0 LUFS (limit -18.5..-17.5 LUFS)" in report.summary_line()
+    assert "voice-loudness -12.0 LUFS (limit -18.5..-17.5 LUFS)" in report.summary_line()
 
 
 def test_quiet_file_fails(tmp_path, good_speech):
     quiet = good_speech * 10 ** (-12 / 20)  # -30 LUFS
     report = analyze_file(write_wav(tmp_path / "quiet.wav", quiet), MEDITATION)
-    assert names(report) == {"integrated-loudness"}
+    assert names(report) == {"voice-loudness"}
     assert "below" in report.failures[0].message
 
 
@@ -144,7 +144,7 @@ def test_undecodable_file_gives_a_failing_report(tmp_path):
 
 def test_silent_file_fails_loudness_without_error(tmp_path):
     report = analyze_file(write_wav(tmp_path / "silent.wav", np.zeros(SR * 5)), MEDITATION)
-    assert names(report) == {"integrated-loudness"}
+    assert names(report) == {"voice-loudness"}
     assert math.isinf(report.measurement.integrated_lufs)
     assert "could not be measured" in report.failures[0].message
 

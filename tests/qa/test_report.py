@@ -123,12 +123,12 @@ def test_report_json_and_markdown(mixed_folder, tmp_path):
     data = json.loads(out.json.read_text())
     assert data["passed"] is False
     assert data["counts"] == {"files": 3, "passed": 1, "failed": 2}
-    assert data["profiles"]["meditation"]["target_lufs"] == -18.0
+    assert data["profiles"]["meditation"]["target_voice_lufs"] == -18.0
     by_name = {f["path"].rsplit("/", 1)[-1]: f for f in data["files"]}
     for f, report in zip(data["files"], reports):
         assert [c["name"] for c in f["checks"]] == [c.name for c in report.checks]
     hot = by_name["02 Hot.mp3"]
-    assert hot["failures"][0] == "integrated-loudness"
+    assert hot["failures"][0] == "voice-loudness"
     assert hot["measurement"]["integrated_lufs"] == pytest.approx(-12.0, abs=0.15)
     assert hot["format"] == {"container": "MP3", "sample_rate_hz": SR, "channels": 1,
                              "bitrate_kbps": 192, "bitrate_mode": "CBR"}
@@ -138,7 +138,7 @@ def test_report_json_and_markdown(mixed_folder, tmp_path):
 
     md = out.markdown.read_text()
     assert "| File | Profile | Verdict | Integrated (LUFS) | True peak (dBTP) | LRA (LU) | RMS (dB) | Noise floor (dB) |" in md
-    assert "- **integrated-loudness**: integrated loudness -12.0 LUFS is above" in md
+    assert "- **voice-loudness**: integrated loudness -12.0 LUFS is above" in md
     assert "![02 Hot.mp3: waveform, short-term loudness and pacing](02%20Hot.png)" in md
     assert "- **decode**:" in md
 
@@ -164,7 +164,7 @@ def test_cli_fails_and_names_checks(mixed_folder, tmp_path):
     result = CliRunner().invoke(qa, [str(mixed_folder), "--profile", "meditation", "--report", str(report_dir)])
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert lines[0].startswith(f"FAIL  {mixed_folder / '02 Hot.mp3'}  integrated-loudness -12.0 LUFS")
+    assert lines[0].startswith(f"FAIL  {mixed_folder / '02 Hot.mp3'}  voice-loudness -12.0 LUFS")
     assert lines[1].startswith(f"FAIL  {mixed_folder / '03 Broken.mp3'}") and "cannot decode" in lines[1]
     assert lines[2] == f"PASS  {mixed_folder / 'nl' / '01 Good.wav'}"
     assert "1 of 3 files pass the meditation profile" in result.output
