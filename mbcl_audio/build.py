@@ -14,17 +14,16 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence, Union
 
 from . import SAMPLE_RATE
-from .audio import FadedOut, Source, SourceSlice
 from .errors import BuildError, MbclError
 from .export import TrackTags, track_filename, write_track
 from .export.tags import pacing_tag_json, speech_tag_json
-from .master import MasterResult, master
+from .master import MasterResult
+from .master.delivery import master_for_file, room_tone_samples
 from .master.profiles import TARGET_KEYS, LoudnessProfile, get_profile, load_project_config
-from .master.roomtone import RoomTonePadded, quiet_edges
 from .measure import onset_sample
-from .plan import Chapter, Plan, fit, reachable_range
+from .plan import LengthError, Plan, fit, reachable_range
+from .plan.shift import shift_chapters, shift_spans
 from .qa import FileReport, analyze_file
-from .qa.roomtone import THRESHOLD_RANGE_DB
 from .render.bell import framed
 from .render.mix import MixSettings, TrackMix
 from .render.voice import SpeechCache, open_voice
@@ -48,8 +47,8 @@ ProgressFn = Callable[[str], None]
 #: Limit this far below the ceiling: MP3 encoding adds inter-sample overshoot (dB).
 ENCODER_HEADROOM_DB = 0.5
 MAX_ATTEMPTS = 3
-#: Every file but one with room tone at its ends (ACX) fades to digital silence over its last moments (s).
-END_FADE_S = 1.0
+#: Most times the plan is refit so that a trimmed track (ACX) comes out at the requested length.
+MAX_REFITS = 4
 
 
 
@@ -122,22 +121,6 @@ def resolve_profile(script: Script, options: BuildOptions) -> LoudnessProfile:
     return profile
 
 
-def shift_chapters(chapters: Sequence[Chapter], shift_samples: int, n_samples: int) -> tuple[Chapter, ...]:
-    """Chapters moved by ``shift_samples`` (room tone put before, silence trimmed).
-
-    A chapter that now starts before the track is dropped unless it is the
-    last such one (it then opens the track); one that starts at or past the
-    end is dropped. The first kept starts at 0 and each runs to the next.
-    """
-    starts = [(c.title, c.start_sample + shift_samples) for c in chapters]
-    opening = max((k for k, (_, at) in enumerate(starts) if at <= 0), default=None)
-    keep = [(title, at) for k, (title, at) in enumerate(starts) if (k == opening if at <= 0 else at < n_samples)]
-    if keep:
-        keep[0] = (keep[0][0], 0)
-    stops = [at for _, at in keep[1:]] + [n_samples]
-    return tuple(Chapter(title, at, stop) for (title, at), stop in zip(keep, stops) if stop > at)
-
-
 def target_samples(script: Script, speech_samples: Sequence[int], length_s: Optional[Union[float, LengthEnd]]) -> int:
     """The length to plan: the script's default, a number of seconds, or ``"min"`` / ``"max"``."""
     if length_s in LENGTH_ENDS:
@@ -173,6 +156,8 @@ class PreparedTrack:
     cached: int
     #: See :attr:`TrackResult.warnings`.
     warnings: tuple[str, ...] = ()
+    #: The length asked for (samples): the plan's, unless a format's room tone made it refit the plan.
+    requested_samples: int = 0
 
 
 class _StageClock:
@@ -201,12 +186,18 @@ def prepare_track(
     options: BuildOptions = BuildOptions(),
     cache: Optional[SpeechCache] = None,
     clock: Optional[_StageClock] = None,
+    room_tone_samples: tuple[int, int] = (0, 0),
 ) -> PreparedTrack:
     """Parse, speak (synthesized through the cache, or from recorded takes), plan and set up the mix of one script.
 
     The voice is :func:`~mbcl_audio.render.voice.open_voice`'s for
     ``options.voice`` (else the script's); a takes voice's warnings (missing,
     stale or unverified takes) come back in :attr:`PreparedTrack.warnings`.
+
+    ``room_tone_samples``, ``(head, tail)``: a format that trims the track to its
+    sounds and puts this much room tone at its ends (ACX). The plan is then refit
+    until its sounds span the requested length less that room tone (where the
+    script's range allows), so the file comes out at the requested length.
     """
     clock = clock or _StageClock(lambda stage: None)
     clock.start("parse")
@@ -225,16 +216,36 @@ def prepare_track(
     speech_samples = [len(clip) for clip in speech.clips]
     leads = [onset_sample(clip) for clip in speech.clips]
     bell = options.bell if options.bell is not None else front.bell
-    planned = framed(script, bell)
-    plan = fit(planned, speech_samples, target_samples(planned, speech_samples, options.length_s), SAMPLE_RATE, leads)
-    if options.pacing_sound is not None:
-        plan = replace(plan, pacing=tuple(replace(st, sound=options.pacing_sound) for st in plan.pacing))
     bed = options.bed if options.bed is not None else front.bed
-    mix = TrackMix(
-        plan, speech.clips, bed=bed, pacing=options.pacing, settings=options.mix, bell=bell, music_dir=options.music_dir
-    )
+    planned = framed(script, bell)
+
+    def planned_mix(length_samples: int) -> TrackMix:
+        plan = fit(planned, speech_samples, length_samples, SAMPLE_RATE, leads)
+        if options.pacing_sound is not None:
+            plan = replace(plan, pacing=tuple(replace(st, sound=options.pacing_sound) for st in plan.pacing))
+        return TrackMix(
+            plan, speech.clips, bed=bed, pacing=options.pacing, settings=options.mix, bell=bell,
+            music_dir=options.music_dir,
+        )
+
+    requested = target_samples(planned, speech_samples, options.length_s)
+    mix = planned_mix(requested)
+    if any(room_tone_samples):
+        lowest, longest = reachable_range(planned, speech_samples, SAMPLE_RATE)
+        goal = requested - sum(room_tone_samples)
+        for _ in range(MAX_REFITS):
+            start, stop = mix.sound_span()
+            length = min(max(mix.n_samples - ((stop - start) - goal), lowest), longest)
+            if length == mix.n_samples:
+                break
+            try:
+                mix = planned_mix(length)
+            except LengthError:  # a gap in the reachable lengths: keep the nearest plan so far
+                break
     clock.stop()
-    return PreparedTrack(script, voice.name, plan, mix, speech.synthesized, speech.cached, speech.warnings)
+    return PreparedTrack(
+        script, voice.name, mix.plan, mix, speech.synthesized, speech.cached, speech.warnings, requested
+    )
 
 
 def pacing_cycles(mix: TrackMix, shift_samples: int = 0) -> list[tuple[int, int, int]]:
@@ -273,13 +284,13 @@ def build_track(
             peak stays above the ceiling; nothing is written.
     """
     clock = _StageClock(progress)
-    track = prepare_track(script_path, options, cache, clock)
-    profile = resolve_profile(track.script, options)
+    profile = resolve_profile(parse_script(Path(script_path)), options)
+    track = prepare_track(script_path, options, cache, clock, room_tone_samples(profile, SAMPLE_RATE))
     if profile.sample_rate is not None and profile.sample_rate != SAMPLE_RATE:
         raise BuildError(
             f"profile {profile.name!r} asks for {profile.sample_rate} Hz; mbcl-audio renders at {SAMPLE_RATE} Hz"
         )
-    length_s = None if options.length_s is None else track.plan.length_samples / SAMPLE_RATE
+    length_s = None if options.length_s is None else track.requested_samples / SAMPLE_RATE
     path = output_path(track.script, out_dir, length_s)
     # Encode to a staging file and measure it; only a file that passes replaces the old one.
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -298,6 +309,15 @@ def build_track(
     finally:
         staging.unlink(missing_ok=True)
     m = report.measurement
+    warnings = track.warnings
+    if report.facts.n_samples != track.requested_samples:
+        warnings += (
+            f"{path}: {report.facts.n_samples / SAMPLE_RATE:.2f} s long, not the "
+            f"{track.requested_samples / SAMPLE_RATE:.2f} s asked for: "
+            f"profile {profile.name!r} allows only {profile.head_s[0]:g}-{profile.head_s[1]:g} s of room tone before "
+            f"the first sound and {profile.tail_s[0]:g}-{profile.tail_s[1]:g} s after the last, so longer silence "
+            "at the ends is trimmed",
+        )
     return TrackResult(
         path=path,
         plan=track.plan,
@@ -308,7 +328,7 @@ def build_track(
         synthesized=track.synthesized,
         cached=track.cached,
         seconds_per_stage=clock.seconds,
-        warnings=track.warnings,
+        warnings=warnings,
         profile=profile,
         qa=report,
     )
@@ -325,43 +345,6 @@ def _track_tags(track: PreparedTrack) -> TrackTags:
         language=front.language,
         comment=COMMENT,
     )
-
-
-def _master_for_file(
-    mix: TrackMix, profile: LoudnessProfile, headroom_db: float
-) -> tuple[Source, MasterResult, Optional[int]]:
-    """``mix`` mastered as the file holds it, and the file's offset from the plan's timeline (samples).
-
-    The master gain comes from where the voice speaks (:meth:`TrackMix.speech_spans`)
-    for a voice target, and the voice level and limiting on speech are
-    reported for every profile. A profile that measures room tone (ACX) gets
-    the track's own leading and trailing silence replaced by exactly the room
-    tone it asks for; the trimmed body is what is mastered, so an RMS target
-    holds for the file. The offset is ``None`` when the file holds the whole mix as planned.
-    """
-    head = seconds_to_samples(profile.head_target_s, SAMPLE_RATE)
-    tail = seconds_to_samples(profile.tail_target_s, SAMPLE_RATE)
-    speech = mix.speech_spans()
-    if not (head or tail):
-        mastered, result = master(
-            mix, profile.target, profile.ceiling_dbtp, headroom_db, measure=profile.target_measure, speech_spans=speech
-        )
-        return FadedOut(mastered, seconds_to_samples(END_FADE_S, SAMPLE_RATE)), result, None
-    start, stop = mix.sound_span()
-    mastered, result = master(
-        SourceSlice(mix, start, stop), profile.target, profile.ceiling_dbtp, headroom_db,
-        measure=profile.target_measure, speech_spans=shift_spans(speech, -start),
-    )
-    # What is already quiet at the edges (a bed fading) counts towards the room tone.
-    # Louder than QA's lowest sound threshold is sound to its room-tone check.
-    lead, trail = quiet_edges(mastered, THRESHOLD_RANGE_DB[0], SAMPLE_RATE // 100, 10 * SAMPLE_RATE)
-    pad_head, pad_tail = max(0, head - lead), max(0, tail - trail)
-    return RoomTonePadded(mastered, pad_head, pad_tail), result, pad_head - start
-
-
-def shift_spans(spans: Sequence[tuple[int, int]], shift_samples: int) -> tuple[tuple[int, int], ...]:
-    """``(start, stop)`` spans moved by ``shift_samples``, cut at 0 (a span wholly before 0 is dropped)."""
-    return tuple((max(a + shift_samples, 0), b + shift_samples) for a, b in spans if b + shift_samples > 0)
 
 
 def _encode_verified(
@@ -387,7 +370,7 @@ def _encode_verified(
     headroom_db = ENCODER_HEADROOM_DB
     for _ in range(MAX_ATTEMPTS):
         clock.start("master")
-        mastered, result, shift = _master_for_file(track.mix, profile, headroom_db)
+        mastered, result, shift = master_for_file(track.mix, profile, headroom_db, track.requested_samples)
         n_samples = mastered.n_samples
         chapters = track.plan.chapters if shift is None else shift_chapters(track.plan.chapters, shift, n_samples)
         cycles = [c for c in pacing_cycles(track.mix, shift or 0) if 0 <= c[0] < n_samples]

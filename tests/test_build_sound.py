@@ -102,6 +102,8 @@ def test_every_profile_reaches_its_target_with_a_loud_bell_and_passes_qa(cache_d
         assert r.master.max_speech_reduction_db <= min(3.0, r.master.max_reduction_db)
     if p.head_s:
         assert p.head_s[0] <= r.qa.facts.head_s <= p.head_s[1] and p.tail_s[0] <= r.qa.facts.tail_s <= p.tail_s[1]
+        # Trimmed to its sounds and given ACX's room tone, the file is still the length asked for.
+        assert r.qa.facts.n_samples == round(SPARSE_BUILD_S * SR) and not r.warnings
         assert r.qa.facts.noise_floor_db <= p.noise_floor_db
 
 
@@ -214,16 +216,21 @@ def test_acx_trims_the_silence_masters_what_is_left_and_keeps_chapters_in_the_fi
     assert [c[0] for c in chapters] == ["Before", "One", "Two"] and chapters[0][1] == 0
     if bed == "none":
         # The 30 s opening silence is gone: "One" starts with its words, after the head room tone.
+        # No tail ACX allows makes that up, so the file is shorter than planned, and the build says why.
         assert facts.n_samples < r.plan.length_samples - 25 * SR
         assert abs(chapters[1][1] / 1000 - 0.75) <= 0.011
+        assert any("not the 60.00 s asked for" in w and "room tone" in w for w in r.warnings), r.warnings
     else:
         # A bed sounds through the lead-in and the silence, so nothing is trimmed there; the first
         # moment of its fade-in is quiet enough to count as room tone, so less room tone is put before it.
-        assert LEAD_IN_S + 30.0 < chapters[1][1] / 1000 <= LEAD_IN_S + 30.75 + 0.011
+        assert LEAD_IN_S + 30.0 <= chapters[1][1] / 1000 <= LEAD_IN_S + 30.75 + 0.011
+        # The bed sounds to the end, so the plan was refit shorter to leave room for ACX's room tone
+        # at both ends: the file is exactly the script's minute.
+        assert r.plan.length_samples < 60 * SR and facts.n_samples == 60 * SR and not r.warnings
 
 
 def test_shift_chapters_drops_what_the_trim_removed():
-    from mbcl_audio.build import shift_chapters
+    from mbcl_audio.plan.shift import shift_chapters
     from mbcl_audio.plan import Chapter
 
     chapters = (Chapter("A", 0, 100), Chapter("B", 100, 500), Chapter("C", 500, 900), Chapter("D", 900, 1000))

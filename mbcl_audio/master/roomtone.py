@@ -16,6 +16,9 @@ from ..audio import Source
 
 #: RMS of the room tone (dB re full scale): well under ACX's -60 dB noise-floor limit, not digital silence.
 ROOM_TONE_DB = -70.0
+#: Quieter than this (dB RMS over 10 ms) is room tone, louder is sound: ACX's noise-floor limit,
+#: and the lowest sound threshold QA's room-tone check uses.
+QUIET_BELOW_DB = -60.0
 
 
 def room_tone(n_samples: int, n_channels: int, sample_rate: int, level_db: float = ROOM_TONE_DB, seed: int = 0) -> np.ndarray:
@@ -95,3 +98,32 @@ class RoomTonePadded:
             if b > a:
                 out[a - start : b - start] = fill(a, b)
         return out
+
+
+def room_tone_pads(
+    body_samples: int,
+    lead_samples: int,
+    trail_samples: int,
+    length_samples: int,
+    head_samples: tuple[int, int, int],
+    tail_samples: tuple[int, int, int],
+) -> tuple[int, int]:
+    """Room tone to put before and after a trimmed track so the file is ``length_samples`` long.
+
+    ``body_samples`` is the trimmed track, of which ``lead_samples`` at its start and
+    ``trail_samples`` at its end are already quiet enough to count as room tone.
+    ``head_samples`` / ``tail_samples`` are ``(lowest, preferred, highest)`` room tone the
+    format allows at each end. The head gets its preferred amount (or down to its lowest, if
+    the length needs it) and the tail whatever makes the file exactly ``length_samples`` long.
+    When no tail in its allowed range does, the tail is the nearest allowed one and the file
+    misses the length (the caller reports by how much). Returns ``(pad_head, pad_tail)``, >= 0.
+    """
+    head_lo, head_pref, _ = head_samples
+    tail_lo, _, tail_hi = tail_samples
+    pad_tail_lo, pad_tail_hi = max(0, tail_lo - trail_samples), max(0, tail_hi - trail_samples)
+    pad_head = max(0, head_pref - lead_samples)
+    room = length_samples - body_samples
+    if room - pad_head < pad_tail_lo:  # too little room: the shortest head the format allows
+        pad_head = max(0, head_lo - lead_samples, min(pad_head, room - pad_tail_lo))
+    pad_tail = min(max(room - pad_head, pad_tail_lo), pad_tail_hi)
+    return pad_head, pad_tail

@@ -23,13 +23,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..master.roomtone import QUIET_BELOW_DB
 from ..measure.meters import power_db
 from .scan import ScanResult
 
 #: How far (dB) above the quiet level a window must be to count as sound.
 ONSET_ABOVE_FLOOR_DB = 10.0
 #: The sound threshold (dB RMS) is kept in this range, whatever the quiet level reads.
-THRESHOLD_RANGE_DB = (-60.0, -40.0)
+THRESHOLD_RANGE_DB = (QUIET_BELOW_DB, -40.0)
 #: Which window of the head / tail region sets its quiet level (percentile of the window levels).
 QUIET_PERCENTILE = 5.0
 #: Length (s) of the head and tail regions whose quietest window sets the threshold.

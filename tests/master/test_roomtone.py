@@ -50,3 +50,19 @@ def test_quiet_edges_measure_how_long_each_end_stays_under_the_threshold():
     lead, trail = quiet_edges(ArraySource(x, SR), -60.0, SR // 100, 5 * SR)
     assert lead == int(1.23 * SR) // 441 * 441  # the first 10 ms window that holds any of it
     assert trail == (10 * SR - int(8.5 * SR)) // 441 * 441
+
+
+def test_room_tone_pads_make_the_file_the_length_asked_for_within_what_the_format_allows():
+    from mbcl_audio.master.roomtone import room_tone_pads
+
+    head, tail = (50, 75, 100), (100, 200, 500)  # (lowest, preferred, highest) samples
+    # Room for the preferred head; the tail takes the rest.
+    assert room_tone_pads(1000, 0, 0, 1300, head, tail) == (75, 225)
+    # Quiet edges count: less is padded.
+    assert room_tone_pads(1000, 30, 40, 1300, head, tail) == (45, 255)
+    # Too little room for the preferred head: the head shrinks towards its lowest, the tail keeps its lowest.
+    assert room_tone_pads(1000, 0, 0, 1160, head, tail) == (60, 100)
+    # No room at all: the shortest the format allows; the file is longer than asked.
+    assert room_tone_pads(1000, 0, 0, 1000, head, tail) == (50, 100)
+    # Too much room (a long silence was trimmed): the longest tail allowed; the file is shorter.
+    assert room_tone_pads(1000, 0, 0, 9000, head, tail) == (75, 500)

@@ -1,0 +1,75 @@
+"""Mastering a planned mix as the file holds it: the whole mix faded to silence, or trimmed to its sounds with room tone (ACX).
+
+:func:`master_for_file` is what a build masters and encodes. The gain comes
+from where the voice speaks (:meth:`~mbcl_audio.render.mix.TrackMix.speech_spans`)
+for a voice target, and the voice level and limiting on speech are reported
+for every profile.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from ..audio import FadedOut, Source, SourceSlice
+from ..plan.shift import shift_spans
+from ..render.mix import TrackMix
+from ..units import seconds_to_samples
+from .mastering import MasterResult, master
+from .profiles import LoudnessProfile
+from .roomtone import QUIET_BELOW_DB, RoomTonePadded, quiet_edges, room_tone_pads
+
+#: Every file but one with room tone at its ends (ACX) fades to digital silence over its last moments (s).
+END_FADE_S = 1.0
+#: Room tone at a file's ends stays this far inside what the profile allows: QA finds the edge
+#: of the sound within a few milliseconds of where the plan puts it (s).
+ROOM_TONE_MARGIN_S = 0.1
+
+
+def room_tone_range(range_s: Optional[tuple[float, float]], preferred_s: float, sample_rate: int) -> tuple[int, int, int]:
+    """``(lowest, preferred, highest)`` room tone in samples, kept ``ROOM_TONE_MARGIN_S`` inside ``range_s``."""
+    lo, hi = range_s or (0.0, 0.0)
+    lo, hi = min(lo + ROOM_TONE_MARGIN_S, preferred_s), max(hi - ROOM_TONE_MARGIN_S, preferred_s)
+    return tuple(seconds_to_samples(v, sample_rate) for v in (lo, preferred_s, hi))
+
+
+def room_tone_samples(profile: LoudnessProfile, sample_rate: int) -> tuple[int, int]:
+    """``(head, tail)``: the room tone ``profile`` puts at a file's ends (samples); ``(0, 0)`` for none."""
+    return (
+        seconds_to_samples(profile.head_target_s, sample_rate),
+        seconds_to_samples(profile.tail_target_s, sample_rate),
+    )
+
+
+def master_for_file(
+    mix: TrackMix, profile: LoudnessProfile, headroom_db: float, length_samples: int
+) -> tuple[Source, MasterResult, Optional[int]]:
+    """``mix`` mastered as the file holds it, and the file's offset from the plan's timeline (samples).
+
+    A profile that measures room tone (ACX) gets the track's own leading and
+    trailing silence replaced by the room tone it asks for, the tail's sized
+    so the file is ``length_samples`` long where the profile's range allows
+    (:func:`~mbcl_audio.master.roomtone.room_tone_pads`); the trimmed body is
+    what is mastered, so an RMS target holds for the file. Any other file is
+    the whole mix, faded to digital silence over its last ``END_FADE_S``. The
+    offset is ``None`` when the file holds the whole mix as planned.
+    """
+    sr = mix.sample_rate
+    speech = mix.speech_spans()
+    if not any(room_tone_samples(profile, sr)):
+        mastered, result = master(
+            mix, profile.target, profile.ceiling_dbtp, headroom_db, measure=profile.target_measure, speech_spans=speech
+        )
+        return FadedOut(mastered, seconds_to_samples(END_FADE_S, sr)), result, None
+    start, stop = mix.sound_span()
+    mastered, result = master(
+        SourceSlice(mix, start, stop), profile.target, profile.ceiling_dbtp, headroom_db,
+        measure=profile.target_measure, speech_spans=shift_spans(speech, -start),
+    )
+    # What is already quiet at the edges (a bed fading) counts towards the room tone.
+    lead, trail = quiet_edges(mastered, QUIET_BELOW_DB, sr // 100, 10 * sr)
+    pad_head, pad_tail = room_tone_pads(
+        stop - start, lead, trail, length_samples,
+        room_tone_range(profile.head_s, profile.head_target_s, sr),
+        room_tone_range(profile.tail_s, profile.tail_target_s, sr),
+    )
+    return RoomTonePadded(mastered, pad_head, pad_tail), result, pad_head - start
