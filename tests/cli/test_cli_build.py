@@ -117,5 +117,5 @@ def test_profiles_lists_shipped_and_project_profiles(tmp_path, monkeypatch):
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert any(line.startswith("* night") and "-24 LUFS (integrated)" in line for line in lines)
-    assert any(line.startswith("  acx") and "-22 dB RMS +/- 1, true peak <= -3 dBTP, sample peak <= -3 dBFS" in line for line in lines)
+    assert any(line.startswith("  acx") and "-22.7 dB RMS +/- 0.3, true peak <= -3 dBTP, sample peak <= -3 dBFS" in line for line in lines)
     assert any(line.startswith("  meditation") and "-18 LUFS (voice) +/- 0.5" in line for line in lines)

@@ -60,8 +60,8 @@ def write_mp3(path, x: np.ndarray, sr: int = SR, bitrate_kbps: int = 192):
 
 
 def acx_track(noise_db: float = -68.0, seconds: float = 30.0) -> np.ndarray:
-    """ACX-like mono track: 0.75 s head and 2 s tail room tone, speech at about -22 dB RMS, noise under all."""
-    speech = at_rms_db(speech_like(seconds, start_s=0.75, end_pad_s=2.0, seed=3), -21.5)
+    """ACX-like mono track: 0.75 s head and 2 s tail room tone, speech at about -22.7 dB RMS, noise under all."""
+    speech = at_rms_db(speech_like(seconds, start_s=0.75, end_pad_s=2.0, seed=3), -22.1)
     # Soft saturation keeps sample and true peaks near -5 dBFS (ACX allows -3) after MP3 encoding.
     ceiling = 10 ** (-5.5 / 20)
     speech = ceiling * np.tanh(speech / ceiling)
