@@ -8,6 +8,7 @@ for every profile.
 
 from __future__ import annotations
 
+import math
 from typing import Optional
 
 from ..audio import FadedOut, Source, SourceSlice
@@ -61,15 +62,26 @@ def master_for_file(
         )
         return FadedOut(mastered, seconds_to_samples(END_FADE_S, sr)), result, None
     start, stop = mix.sound_span()
-    mastered, result = master(
-        SourceSlice(mix, start, stop), profile.target, profile.ceiling_dbtp, headroom_db,
-        measure=profile.target_measure, speech_spans=shift_spans(speech, -start),
-    )
-    # What is already quiet at the edges (a bed fading) counts towards the room tone.
-    lead, trail = quiet_edges(mastered, QUIET_BELOW_DB, sr // 100, 10 * sr)
-    pad_head, pad_tail = room_tone_pads(
-        stop - start, lead, trail, length_samples,
-        room_tone_range(profile.head_s, profile.head_target_s, sr),
-        room_tone_range(profile.tail_s, profile.tail_target_s, sr),
-    )
+    body = SourceSlice(mix, start, stop)
+    target = profile.target
+    for _ in range(2):
+        mastered, result = master(
+            body, target, profile.ceiling_dbtp, headroom_db,
+            measure=profile.target_measure, speech_spans=shift_spans(speech, -start),
+        )
+        # What is already quiet at the edges (a bed fading) counts towards the room tone.
+        lead, trail = quiet_edges(mastered, QUIET_BELOW_DB, sr // 100, 10 * sr)
+        pad_head, pad_tail = room_tone_pads(
+            stop - start, lead, trail, length_samples,
+            room_tone_range(profile.head_s, profile.head_target_s, sr),
+            room_tone_range(profile.tail_s, profile.tail_target_s, sr),
+        )
+        if profile.target_measure != "rms":
+            break
+        # An RMS target holds for the whole file: the room tone around the body (at -70 dB) adds
+        # samples, not energy, so the body aims that much higher.
+        corrected = profile.target + 10 * math.log10((stop - start + pad_head + pad_tail) / (stop - start))
+        if abs(corrected - target) < 0.01:
+            break
+        target = corrected
     return RoomTonePadded(mastered, pad_head, pad_tail), result, pad_head - start
