@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Union
 
@@ -344,24 +344,35 @@ def pacing_tag_json(cycles: Sequence[Sequence[int]], sample_rate: int) -> str:
     numbers with ``0 <= start``, ``0 <= in_samples <= cycle_samples`` and
     ``cycle_samples > 0``.
     """
+    return _tag_json("pacing", sample_rate, "cycles", _checked_cycles(cycles))
+
+
+def parse_pacing_tag(text: str) -> PacingCycles:
+    """Read the pacing frame's JSON back; ``ValueError`` if it is not what :func:`pacing_tag_json` writes."""
+    rate, cycles = _parse_tag("pacing", text, "cycles")
+    return PacingCycles(sample_rate=rate, cycles=_checked_cycles(cycles))
+
+
+def _tag_json(tag: str, sample_rate: int, key: str, items: Sequence[Sequence[int]]) -> str:
+    """``{"<key>": [[...], ...], "sample_rate": N}``: keys sorted, no spaces, so the same items give the same bytes."""
     return json.dumps(
-        {"cycles": [list(c) for c in _checked_cycles(cycles)], "sample_rate": _checked_rate(sample_rate)},
+        {key: [list(item) for item in items], "sample_rate": _checked_rate(sample_rate, tag)},
         sort_keys=True,
         separators=(",", ":"),
     )
 
 
-def parse_pacing_tag(text: str) -> PacingCycles:
-    """Read the pacing frame's JSON back; ``ValueError`` if it is not what :func:`pacing_tag_json` writes."""
+def _parse_tag(tag: str, text: str, key: str) -> tuple[int, list]:
+    """``(sample_rate, items)`` of what :func:`_tag_json` wrote; ``ValueError`` naming ``tag`` otherwise."""
     try:
         data = json.loads(text)
     except (TypeError, json.JSONDecodeError) as err:
-        raise ValueError(f"pacing tag is not JSON: {err}") from None
-    if not isinstance(data, dict) or "cycles" not in data or "sample_rate" not in data:
-        raise ValueError('pacing tag must be {"sample_rate": ..., "cycles": [...]}')
-    if not isinstance(data["cycles"], list):
-        raise ValueError("pacing tag: cycles must be a list")
-    return PacingCycles(sample_rate=_checked_rate(data["sample_rate"]), cycles=_checked_cycles(data["cycles"]))
+        raise ValueError(f"{tag} tag is not JSON: {err}") from None
+    if not isinstance(data, dict) or key not in data or "sample_rate" not in data:
+        raise ValueError(f'{tag} tag must be {{"sample_rate": ..., "{key}": [...]}}')
+    if not isinstance(data[key], list):
+        raise ValueError(f"{tag} tag: {key} must be a list")
+    return _checked_rate(data["sample_rate"], tag), data[key]
 
 
 def _checked_rate(sample_rate, tag: str = "pacing") -> int:
@@ -384,51 +395,36 @@ def speech_tag_json(spans: Sequence[Sequence[int]], sample_rate: int) -> str:
     Spans sorted, keys sorted, no spaces. Raises ``ValueError`` for a span that
     is not two whole numbers with ``0 <= start < stop``.
     """
-    return json.dumps(
-        {"sample_rate": _checked_rate(sample_rate, "speech"), "spans": [list(s) for s in _checked_spans(spans)]},
-        sort_keys=True,
-        separators=(",", ":"),
-    )
+    return _tag_json("speech", sample_rate, "spans", _checked_spans(spans))
 
 
 def parse_speech_tag(text: str) -> SpeechSpans:
     """Read the speech frame's JSON back; ``ValueError`` if it is not what :func:`speech_tag_json` writes."""
-    try:
-        data = json.loads(text)
-    except (TypeError, json.JSONDecodeError) as err:
-        raise ValueError(f"speech tag is not JSON: {err}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("spans"), list) or "sample_rate" not in data:
-        raise ValueError('speech tag must be {"sample_rate": ..., "spans": [...]}')
-    return SpeechSpans(sample_rate=_checked_rate(data["sample_rate"], "speech"), spans=_checked_spans(data["spans"]))
+    rate, spans = _parse_tag("speech", text, "spans")
+    return SpeechSpans(sample_rate=rate, spans=_checked_spans(spans))
+
+
+def _whole_rows(rows, width: int, valid: Callable[[tuple[int, ...]], bool], what: str) -> tuple[tuple[int, ...], ...]:
+    """``rows`` as sorted tuples of ``width`` whole numbers each passing ``valid``; ``ValueError`` naming ``what`` else."""
+    out = []
+    for row in rows:
+        whole = isinstance(row, (list, tuple)) and len(row) == width and all(
+            isinstance(v, int) and not isinstance(v, bool) for v in row
+        )
+        if not (whole and valid(tuple(row))):
+            raise ValueError(f"{what}, got {row!r}")
+        out.append(tuple(int(v) for v in row))
+    return tuple(sorted(out))
 
 
 def _checked_spans(spans) -> tuple[tuple[int, int], ...]:
-    out = []
-    for s in spans:
-        ok = (
-            isinstance(s, (list, tuple))
-            and len(s) == 2
-            and all(isinstance(v, int) and not isinstance(v, bool) for v in s)
-            and 0 <= s[0] < s[1]
-        )
-        if not ok:
-            raise ValueError(f"speech span must be [start_sample, stop_sample] with 0 <= start < stop, got {s!r}")
-        out.append((int(s[0]), int(s[1])))
-    return tuple(sorted(out))
+    return _whole_rows(
+        spans, 2, lambda s: 0 <= s[0] < s[1], "speech span must be [start_sample, stop_sample] with 0 <= start < stop"
+    )
 
 
 def _checked_cycles(cycles) -> tuple[tuple[int, int, int], ...]:
-    out = []
-    for c in cycles:
-        ok = (
-            isinstance(c, (list, tuple))
-            and len(c) == 3
-            and all(isinstance(v, int) and not isinstance(v, bool) for v in c)
-            and c[0] >= 0
-            and 0 <= c[1] <= c[2]
-            and c[2] > 0
-        )
-        if not ok:
-            raise ValueError(f"pacing cycle must be [start_sample, in_samples, cycle_samples], got {c!r}")
-        out.append((int(c[0]), int(c[1]), int(c[2])))
-    return tuple(sorted(out))
+    return _whole_rows(
+        cycles, 3, lambda c: c[0] >= 0 and 0 <= c[1] <= c[2] and c[2] > 0,
+        "pacing cycle must be [start_sample, in_samples, cycle_samples]",
+    )
