@@ -69,18 +69,18 @@ VOICE_SR = 16_000
 
 
 def voice_over_bed(bed_db: float, pause_s: float, bell: bool = False, seed: int = 1):
-    """Stereo "track": eight 2 s spoken phrases (band noise, syllables, a sharp consonant each) with
+    """Stereo "track": four 2 s spoken phrases (band noise, syllables, a sharp consonant each) with
     ``pause_s`` between, over a noise bed at ``bed_db`` dB RMS ducked 12 dB under the voice, and
     optionally a loud bell strike in the first pause. Returns ``(x, speech_spans)``."""
     rng = np.random.default_rng(seed)
     sr = VOICE_SR
     phrase = 2 * sr
-    n = int(8 * phrase + 9 * pause_s * sr)
+    n = int(4 * phrase + 5 * pause_s * sr)
     voice = np.zeros(n)
     spans = []
     sos = scipy.signal.butter(4, [200, 3000], btype="bandpass", fs=sr, output="sos")
     t = np.arange(phrase) / sr
-    for k in range(8):
+    for k in range(4):
         a = int(pause_s * sr) * (k + 1) + phrase * k
         syllables = np.abs(np.sin(np.pi * 4.0 * t)) ** 1.5
         burst = scipy.signal.sosfilt(sos, rng.standard_normal(phrase)) * syllables * 0.05
