@@ -3,9 +3,53 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Union
+
+#: A temporary file of one process beside its destination: ``.<name>.<kind>-<pid>[.<suffix>]``.
+PROCESS_TEMP_NAME = re.compile(r"^\..+\.(?:staging|tmp)-(?P<pid>\d+)(?:\.[A-Za-z0-9]+)?$")
+
+
+def process_temp_path(path: Union[str, "os.PathLike[str]"], kind: str) -> Path:
+    """A hidden name beside ``path`` that only this process uses: ``.<stem>.<kind>-<pid><suffix>``.
+
+    Two processes writing the same destination never share one, and
+    :func:`remove_stale_temp_files` can tell whose it is.
+    """
+    path = Path(path)
+    return path.with_name(f".{path.stem}.{kind}-{os.getpid()}{path.suffix}")
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id runs (one we may not signal runs too)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OverflowError:
+        return False
+    return True
+
+
+def remove_stale_temp_files(folder: Union[str, "os.PathLike[str]"]) -> list[Path]:
+    """Remove the temporary files in ``folder`` of processes that no longer run (a killed build's); return them.
+
+    A temporary file of a process that still runs (a concurrent build) is left alone.
+    """
+    folder = Path(folder)
+    removed = []
+    if not folder.is_dir():
+        return removed
+    for path in sorted(folder.iterdir()):
+        match = PROCESS_TEMP_NAME.match(path.name)
+        if match and path.is_file() and not process_alive(int(match["pid"])):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 def write_atomic(path: Union[str, "os.PathLike[str]"], data: Union[bytes, str], encoding: str = "utf-8") -> Path:

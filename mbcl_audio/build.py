@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence, Union
 
 from . import SAMPLE_RATE
+from .atomic import process_temp_path, remove_stale_temp_files
 from .errors import BuildError, MbclError
 from .export import TrackTags, track_filename, write_track
 from .export.tags import pacing_tag_json, speech_tag_json
@@ -294,7 +295,10 @@ def build_track(
     path = output_path(track.script, out_dir, length_s)
     # Encode to a staging file and measure it; only a file that passes replaces the old one.
     path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.with_name(f".{path.stem}.staging.mp3")
+    # A build killed mid-way left its temporary files: they go now. A concurrent build's stay,
+    # and each build stages under its own name, so two builds of one track both succeed.
+    removed = remove_stale_temp_files(path.parent)
+    staging = process_temp_path(path, "staging")
     try:
         report, result = _encode_verified(
             track, profile, path, staging, profile.bitrate_kbps or options.bitrate_kbps, clock
@@ -310,6 +314,9 @@ def build_track(
         staging.unlink(missing_ok=True)
     m = report.measurement
     warnings = track.warnings
+    if removed:
+        names = ", ".join(p.name for p in removed)
+        warnings += (f"{path.parent}: removed {len(removed)} temporary file(s) a build that did not finish left: {names}",)
     if report.facts.n_samples != track.requested_samples:
         warnings += (
             f"{path}: {report.facts.n_samples / SAMPLE_RATE:.2f} s long, not the "

@@ -11,6 +11,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..atomic import process_temp_path
 from ..audio import Source
 from ..plan.model import Chapter
 from .mp3 import COMPRESSION_LEVELS, compression_level, encode_mp3
@@ -39,7 +40,7 @@ def write_track(
     """Encode ``source`` as a tagged CBR MP3 at ``path``; return the path.
 
     Works in a hidden temporary file beside the destination
-    (``.<name>.tmp-<pid>``; same directory, hence same file system, so the
+    (``.<stem>.tmp-<pid>.mp3``; same directory, hence same file system, so the
     final :func:`os.replace` is atomic) and only replaces ``path`` once the
     audio and tags are complete and flushed to disk. On any error,
     including Ctrl-C, the temporary file is removed and an existing file at
@@ -51,7 +52,7 @@ def write_track(
     validate_chapters(chapters, source.n_samples)
     compression_level(bitrate_kbps)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp = process_temp_path(path, "tmp")
     try:
         encode_mp3(source, tmp, bitrate_kbps)
         write_tags(tmp, tags, chapters, source.sample_rate)
