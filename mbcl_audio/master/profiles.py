@@ -144,6 +144,22 @@ PROFILE_FIELDS: dict[str, Field] = {
 }
 
 
+#: What a profile key may be: ``(lowest, highest, why)``. A ceiling above full scale would let a
+#: file clip; a target outside these is not a listening level; a tolerance above 3 LU no check.
+SANE_RANGES: dict[str, tuple[float, float, str]] = {
+    **{key: (-40.0, -5.0, "a listening level in LUFS") for key in ("target_lufs", "target_voice_lufs")},
+    "target_rms_db": (-40.0, -5.0, "a listening level in dB RMS"),
+    "tolerance": (0.0, 3.0, "wider would let any level pass"),
+    "rms_db": (-60.0, 0.0, "dB RMS, at most full scale"),
+    "true_peak_dbtp": (-20.0, 0.0, "above 0 dBTP the decoded file clips"),
+    "sample_peak_dbfs": (-20.0, 0.0, "above 0 dBFS the file clips"),
+    "noise_floor_db": (-120.0, 0.0, "dB RMS, at most full scale"),
+    "sample_rate": (8000, 192000, "Hz"),
+    "bitrate_kbps": (8, 320, "the MP3 bitrates"),
+    **{key: (0.0, 60.0, "seconds of room tone") for key in ("head_s", "tail_s")},
+}
+
+
 def profile_from_table(name: str, table: dict, origin: str) -> LoudnessProfile:
     """One profile from its TOML table; ``origin`` names the file in errors.
 
@@ -162,9 +178,19 @@ def profile_from_table(name: str, table: dict, origin: str) -> LoudnessProfile:
     targets = [k for k in TARGET_KEYS.values() if k in values]
     if len(targets) != 1:
         raise ProfileError(f"{where}: give exactly one of {', '.join(TARGET_KEYS.values())}")
+    for key, value in values.items():
+        if key in SANE_RANGES:
+            lo, hi, why = SANE_RANGES[key]
+            for v in value if isinstance(value, tuple) else (value,):
+                if not lo <= v <= hi:
+                    raise ProfileError(f"{where}: {key} = {_shown(value)} is outside {lo:g}..{hi:g} ({why})")
     if values.get("tolerance", 0.5) <= 0:
         raise ProfileError(f"{where}: tolerance must be above 0")
     return LoudnessProfile(**values)
+
+
+def _shown(value: Any) -> str:
+    return f"[{value[0]:g}, {value[1]:g}]" if isinstance(value, tuple) else f"{value:g}"
 
 
 def _read_toml(path: Path) -> dict:

@@ -1,7 +1,7 @@
 """Named pass / fail checks of a measured file against a loudness profile.
 
 Every check the profile defines runs (a ``None`` limit means "not part of this
-profile"), plus ``clipping``, which always runs. Check names are stable: the
+profile"), plus ``clipping`` and ``full-scale``, which always run. Check names are stable: the
 command line, ``report.json`` and the docs use them.
 
 =====================  =============================================================
@@ -20,6 +20,7 @@ bitrate                the file is a constant-bitrate MP3 at ``bitrate_kbps``
 head-room-tone         room tone before the first sound lasts ``head_s`` seconds
 tail-room-tone         room tone after the last sound lasts ``tail_s`` seconds
 clipping               no run of 3 or more samples at full scale
+full-scale             no decoded sample above full scale (always runs, whatever the profile)
 =====================  =============================================================
 """
 
@@ -117,7 +118,7 @@ def at_most(name: str, what: str, value: float, high: float, unit: Unit) -> Chec
 
 
 def run_checks(profile: LoudnessProfile, facts: FileFacts) -> tuple[Check, ...]:
-    """Every check ``profile`` defines, plus ``clipping``, in a fixed order."""
+    """Every check ``profile`` defines, plus ``clipping`` and ``full-scale``, in a fixed order."""
     m = facts.measurement
     p = profile
     checks: list[Check] = []
@@ -149,6 +150,7 @@ def run_checks(profile: LoudnessProfile, facts: FileFacts) -> tuple[Check, ...]:
     if p.tail_s is not None:
         checks.append(_room_tone("tail-room-tone", "room tone after the last sound", facts.tail_s, p.tail_s))
     checks.append(_clipping(facts.clip_runs, facts.first_clip_s))
+    checks.append(at_most("full-scale", "sample peak", m.sample_peak_dbfs, 0.0, "dBFS"))
     return tuple(checks)
 
 

@@ -119,3 +119,12 @@ def test_profiles_lists_shipped_and_project_profiles(tmp_path, monkeypatch):
     assert any(line.startswith("* night") and "-24 LUFS (integrated)" in line for line in lines)
     assert any(line.startswith("  acx") and "-22.7 dB RMS +/- 0.3, true peak <= -3 dBTP, sample peak <= -3 dBFS" in line for line in lines)
     assert any(line.startswith("  meditation") and "-18 LUFS (voice) +/- 0.5" in line for line in lines)
+
+
+def test_profiles_names_an_invalid_project_profile_and_its_key(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mbcl-audio.toml").write_text("[profiles.hot]\ntarget_lufs = -18\ntrue_peak_dbtp = 3.0\n")
+    result = run("profiles")
+    assert result.exit_code == 1
+    assert "mbcl-audio.toml: [profiles.hot]: true_peak_dbtp = 3 is outside -20..0" in result.output
+    assert "Traceback" not in result.output

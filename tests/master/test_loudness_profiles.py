@@ -1,5 +1,6 @@
 """Loudness profiles are data: the shipped four, project additions, and clear errors."""
 
+import re
 from dataclasses import fields
 
 import pytest
@@ -91,3 +92,21 @@ def test_project_build_table_mistakes_are_named(tmp_path, text, message):
     (tmp_path / "mbcl-audio.toml").write_text(text)
     with pytest.raises(ProfileError, match=message):
         load_project_config(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("true_peak_dbtp", 3.0, "true_peak_dbtp = 3 is outside -20..0 (above 0 dBTP the decoded file clips)"),
+        ("sample_peak_dbfs", 0.5, "sample_peak_dbfs = 0.5 is outside -20..0"),
+        ("target_lufs", 5.0, "target_lufs = 5 is outside -40..-5 (a listening level in LUFS)"),
+        ("tolerance", 1e9, "tolerance = 1e+09 is outside 0..3 (wider would let any level pass)"),
+        ("rms_db", [-23.0, 6.0], "rms_db = [-23, 6] is outside -60..0"),
+        ("tail_s", [1.0, 1e6], "tail_s"),
+    ],
+)
+def test_profiles_that_would_let_a_file_clip_or_pass_anything_are_refused(tmp_path, key, value, message):
+    table = {"target_lufs": -18.0, key: value}
+    with pytest.raises(ProfileError, match=re.escape(message)) as err:
+        profile_from_table("loud", table, str(tmp_path / "mbcl-audio.toml"))
+    assert "mbcl-audio.toml: [profiles.loud]" in str(err.value)

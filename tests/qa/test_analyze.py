@@ -24,7 +24,7 @@ def test_good_file_passes_meditation(tmp_path, good_speech):
     report = analyze_file(write_wav(tmp_path / "good.wav", good_speech), MEDITATION)
     assert report.passed, report.summary_line()
     assert report.failures == []
-    assert [c.name for c in report.checks] == ["voice-loudness", "true-peak", "clipping"]
+    assert [c.name for c in report.checks] == ["voice-loudness", "true-peak", "clipping", "full-scale"]
     assert report.measurement.integrated_lufs == pytest.approx(-18.0, abs=0.1)
     assert report.summary_line().startswith("PASS")
 
@@ -92,7 +92,7 @@ def test_acx_file_passes_acx(tmp_path):
     assert report.passed, report.summary_line()
     assert [c.name for c in report.checks] == [
         "rms-target", "rms-range", "true-peak", "sample-peak", "noise-floor",
-        "sample-rate", "bitrate", "head-room-tone", "tail-room-tone", "clipping",
+        "sample-rate", "bitrate", "head-room-tone", "tail-room-tone", "clipping", "full-scale",
     ]
     facts = report.facts
     assert facts.head_s == pytest.approx(0.75, abs=0.05)
@@ -168,3 +168,13 @@ def test_a_near_miss_is_shown_with_enough_decimals():
     check = at_most("true-peak", "true peak", -0.96, -1.0, "dBTP")
     assert not check.passed
     assert check.outcome() == "true-peak -0.96 dBTP (limit <= -1.0 dBTP)"
+
+
+def test_a_sample_above_full_scale_fails_whatever_the_profile_allows(tmp_path, good_speech):
+    # A profile may not allow it (its ceiling must be <= 0 dBTP), but QA checks the file anyway.
+    over = good_speech.copy()
+    over[SR] = 1.2  # one float sample over full scale: not a clipped run
+    report = analyze_file(write_wav(tmp_path / "over.wav", over, subtype="FLOAT"), MEDITATION)
+    check = next(c for c in report.checks if c.name == "full-scale")
+    assert not check.passed and check.measured == pytest.approx(20 * math.log10(1.2), abs=0.01)
+    assert "clipping" not in names(report)
