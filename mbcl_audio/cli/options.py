@@ -53,13 +53,17 @@ def parse_lengths(ctx: click.Context, param: click.Parameter, value: str | None)
     if value is None:
         return None
     try:
-        return [
+        lengths = [
             v.strip().lower() if v.strip().lower() in LENGTH_ENDS else parse_duration_s(v)
             for v in value.split(",")
             if v.strip()
         ]
     except ValueError as exc:
         raise click.BadParameter(f"{exc}, or min / max") from exc
+    if not lengths:
+        # An empty list is a typo, not "the default length": building that silently would hide it.
+        raise click.BadParameter(f"{value!r} names no length: give one or more, e.g. 5m or 5m,10m,max")
+    return lengths
 
 
 def parse_length(ctx: click.Context, param: click.Parameter, value: str | None) -> float | LengthEnd | None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 import soundfile as sf
 from click.testing import CliRunner
 from texts import SHORT
@@ -59,6 +62,15 @@ def test_bad_length_option_is_a_usage_error():
     result = run("build", "1", "--length", "five minutes")
     assert result.exit_code == 2
     assert "cannot read duration" in result.output
+
+
+@pytest.mark.parametrize("lengths", [",", " , ,", ""])
+def test_an_empty_length_list_is_a_usage_error_not_the_default_length(lengths):
+    script = Path(__file__).resolve().parents[2] / "scripts" / "nl" / "01-ademruimte-met-vriendelijkheid.txt"
+    for command in (("build", "1"), ("plan", str(script))):
+        result = run(*command, "--length", lengths)
+        assert result.exit_code == 2, result.output
+        assert "names no length" in result.output
 
 
 def test_unknown_track_language(tmp_path):
