@@ -55,6 +55,13 @@ def _name_problems(script: Script, path: Path) -> list[Problem]:
     match = re.match(r"(\d\d)-", path.name)
     if not match or int(match.group(1)) != script.front.track:
         problems.append(Problem(str(path), f"file name should start with {script.front.track:02d}- (track = {script.front.track})"))
+    same_track = sorted(q.name for q in path.parent.glob(f"{script.front.track:02d}-*.txt"))
+    if len(same_track) > 1:
+        problems.append(Problem(
+            str(path),
+            f"{len(same_track)} scripts for track {script.front.track} in {path.parent}: {', '.join(same_track)}; "
+            "build and the set take exactly one per language, keep one",
+        ))
     if path.parent.name != script.front.language:
         problems.append(
             Problem(str(path), f"the script is in folder '{path.parent.name}' but says language = \"{script.front.language}\"")

@@ -44,6 +44,15 @@ def test_file_name_and_folder_must_match_the_front_matter(tmp_path):
     assert messages == ["file name should start with 05- (track = 5)"]
 
 
+def test_two_scripts_with_one_track_number_in_a_language_folder_are_an_error(tmp_path):
+    first = write(tmp_path, "Just this.\n\n[pause 1s..60s]\n")
+    second = write(tmp_path, "Just that.\n\n[pause 1s..60s]\n", name="05-copy.txt")
+    for path in (first, second):
+        (problem,) = check_script(path, SpeechCache(tmp_path / "cache"))
+        assert problem.severity == "error" and problem.location == str(path)
+        assert problem.message.startswith("2 scripts for track 5 in ") and "05-copy.txt, 05-t.txt; " in problem.message
+
+
 def test_folders_expand_to_scripts_but_not_blocks(tmp_path):
     write(tmp_path, "A.\n")
     blocks = tmp_path / "en" / "_blocks"
