@@ -9,7 +9,10 @@ margins at the track's edges without special cases.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -139,6 +142,20 @@ def read_all(source: Source) -> np.ndarray:
     return source.read(0, source.n_samples)
 
 
+@contextmanager
+def quiet_stderr() -> Iterator[None]:
+    """Send what C libraries write to file descriptor 2 to /dev/null for a while (Python's own errors still raise)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 class FileSource:
     """A :class:`Source` over an audio file, decoded block by block (any format soundfile reads).
 
@@ -161,7 +178,12 @@ class FileSource:
         if hi > lo:
             if lo != self._position:
                 self._file.seek(lo)
-            out[lo - start : hi - start] = self._file.read(hi - lo, dtype="float32", always_2d=True)
+            data = self._file.read(hi - lo, dtype="float32", always_2d=True)
+            if len(data) < hi - lo:
+                raise EOFError(
+                    f"the audio ends after {lo + len(data)} of the {self.n_samples} samples its header announces"
+                )
+            out[lo - start : hi - start] = data
             self._position = hi
         return out
 

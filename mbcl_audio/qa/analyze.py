@@ -24,7 +24,7 @@ import numpy as np
 import soundfile as sf
 from mutagen.mp3 import MP3, BitrateMode
 
-from ..audio import FileSource
+from ..audio import FileSource, quiet_stderr
 from ..export.mp3 import first_frame_format
 from ..export.tags import PacingCycles, SpeechSpans, parse_pacing_tag, parse_speech_tag, read_tags
 from ..measure.loudness import GATE_STEP_S
@@ -88,13 +88,42 @@ def analyze_file(
     """
     path = Path(path)
     try:
-        facts = _measure_file(path, pacing, speech)
+        # The MP3 decoder inside libsndfile prints its resync notes straight to stderr.
+        with quiet_stderr():
+            facts = _measure_file(path, pacing, speech)
     except (sf.LibsndfileError, RuntimeError, OSError, ValueError, EOFError) as err:
-        message = f"{path}: cannot decode: {_reason(err)}"
+        message = f"{path}: cannot decode: {_what_is_wrong(path, err)}"
         decode = Check("decode", False, None, "decodable audio", "", message)
         return FileReport(path=path, profile=profile, facts=None, checks=(decode,), error=message)
     notes = tuple(note for note in (facts.pacing_note, facts.speech_note) if note)
     return FileReport(path=path, profile=profile, facts=facts, checks=run_checks(profile, facts), notes=notes)
+
+
+#: The first bytes of each container soundfile decodes, to tell "not audio" from "damaged audio".
+AUDIO_HEADERS = {b"ID3": "MP3", b"RIFF": "WAV", b"fLaC": "FLAC", b"OggS": "Ogg"}
+
+
+def _what_is_wrong(path: Path, err: BaseException) -> str:
+    """Why ``path`` does not decode, in words: libsndfile says "does not exist" for a file it cannot read."""
+    if not path.is_file():
+        return "no such file" if not path.exists() else "not a regular file"
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+        size = path.stat().st_size
+    except OSError as exc:
+        return f"cannot read it: {exc.strerror or exc}"
+    if size == 0:
+        return "the file is empty"
+    kind = next((name for magic, name in AUDIO_HEADERS.items() if head.startswith(magic)), None)
+    if kind is None and len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:
+        kind = "MP3"
+    if kind is None:
+        return f"not an audio file: its first bytes {head[:12]!r} are no MP3, WAV, FLAC or Ogg header ({size} bytes)"
+    reason = _reason(err)
+    if "does not exist" in reason:  # libsndfile's words for any file it cannot open
+        reason = "the decoder finds no audio frames in it"
+    return f"it starts like {kind} but its audio is damaged or cut short ({size} bytes; {reason})"
 
 
 def _reason(err: BaseException) -> str:

@@ -142,6 +142,31 @@ def test_undecodable_file_gives_a_failing_report(tmp_path):
     assert report.summary_line().startswith(f"FAIL  {bad}")
 
 
+def test_an_undecodable_file_is_told_apart_quietly(tmp_path, good_speech, capfd):
+    """Not audio, empty, cut short, missing: each says what is wrong, and the decoder prints nothing."""
+    noise = tmp_path / "noise.mp3"
+    noise.write_bytes(b"\x00" + np.random.default_rng(1).bytes(5000))
+    empty = tmp_path / "empty.mp3"
+    empty.write_bytes(b"")
+    whole = write_mp3(tmp_path / "whole.mp3", good_speech)
+    cut = tmp_path / "cut.mp3"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 3])
+    capfd.readouterr()
+    expected = {
+        noise: "cannot decode: not an audio file: its first bytes",
+        empty: "cannot decode: the file is empty",
+        cut: "cannot decode: it starts like MP3 but its audio is damaged or cut short",
+        tmp_path / "missing.mp3": "cannot decode: no such file",
+    }
+    for path, message in expected.items():
+        report = analyze_file(path, MEDITATION)
+        assert message in report.error, report.error
+        assert "does not exist" not in report.error
+    assert "header announces" in analyze_file(cut, MEDITATION).error
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", "")  # was: "Note: Illegal Audio-MPEG-Header ..." from the decoder
+
+
 def test_silent_file_fails_loudness_without_error(tmp_path):
     report = analyze_file(write_wav(tmp_path / "silent.wav", np.zeros(SR * 5)), MEDITATION)
     assert names(report) == {"voice-loudness"}
