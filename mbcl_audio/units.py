@@ -10,12 +10,38 @@ _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
 _UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
+#: The longest duration mbcl-audio takes anywhere (s): a pause, a length, a track. Longer ones are
+#: typing slips, and would overflow sample counts or run for days.
+MAX_DURATION_S = 24 * 3600.0
+
+
+def check_duration_s(seconds: float, text: object) -> float:
+    """``seconds`` if it is finite and at most :data:`MAX_DURATION_S`; ``ValueError`` naming ``text`` otherwise."""
+    if not math.isfinite(seconds) or seconds > MAX_DURATION_S:
+        raise ValueError(f"duration {_shown(text)!r} is longer than 24 h, the longest mbcl-audio takes")
+    return seconds
+
+
+def _shown(text: object) -> str:
+    """``text`` as an error message quotes it: a slip of 400 digits is not repeated whole."""
+    text = str(text)
+    return text if len(text) <= 24 else text[:20] + "..."
+
+
 def parse_duration_s(text: str) -> float:
     """Parse ``"3s"``, ``"1.5s"``, ``"500ms"``, ``"5m"``, ``"1m30s"`` or ``"2:30"`` into seconds.
 
     A bare number is seconds. Raises :class:`ValueError` with a readable
-    message on anything else.
+    message on anything else, and on anything longer than :data:`MAX_DURATION_S`.
     """
+    try:
+        seconds = _parse_duration_s(text)
+    except OverflowError:  # "<400 digits>:00": too large for a float at all
+        seconds = math.inf
+    return check_duration_s(seconds, text)
+
+
+def _parse_duration_s(text: str) -> float:
     t = str(text).strip().lower().replace(" ", "")
     if not t:
         raise ValueError("empty duration")
@@ -32,7 +58,7 @@ def parse_duration_s(text: str) -> float:
         pos = m.end()
     if pos != len(t) or pos == 0:
         raise ValueError(
-            f"cannot read duration {text!r}: write e.g. 3s, 1.5s, 500ms, 5m, 1m30s or 2:30"
+            f"cannot read duration {_shown(text)!r}: write e.g. 3s, 1.5s, 500ms, 5m, 1m30s or 2:30"
         )
     return total
 

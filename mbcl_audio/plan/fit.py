@@ -32,7 +32,7 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 from ..script.model import Script
-from ..units import Rounding, format_duration
+from ..units import MAX_DURATION_S, Rounding, format_duration, seconds_to_samples
 from .errors import LengthError, PlanError
 from .grid import cycle_samples, grid_samples, step_samples
 from .model import Plan
@@ -105,9 +105,15 @@ def reachable_range(script: Script, speech_samples: Sequence[int], sample_rate: 
     Lengths in between are reachable except in gaps: between what one set of
     passages can reach and the next, or between pacing-aligned lengths when an
     anchored block is followed by less than one beat of elastic pause
-    (:func:`fit` names the nearest reachable lengths).
+    (:func:`fit` names the nearest reachable lengths). No track is longer than
+    :data:`~mbcl_audio.units.MAX_DURATION_S` (24 h): the longest is capped there.
     """
-    return _range(_prefix_layouts(script, speech_samples, sample_rate))
+    return _capped(_range(_prefix_layouts(script, speech_samples, sample_rate)), sample_rate)
+
+
+def _capped(span: tuple[int, int], sample_rate: int) -> tuple[int, int]:
+    lo, hi = span
+    return lo, min(hi, seconds_to_samples(MAX_DURATION_S, sample_rate))
 
 
 def _nearest_reachable(layouts: list[Prefix], target_samples: int) -> tuple[Optional[int], Optional[int]]:
@@ -153,7 +159,7 @@ def fit(
     if len(leads) != len(speech_samples):
         raise ValueError(f"{len(leads)} speech leads given for {len(speech_samples)} utterances")
     layouts = _prefix_layouts(script, speech_samples, sample_rate)
-    lo, hi = _range(layouts)
+    lo, hi = _capped(_range(layouts), sample_rate)
 
     def shown(samples: int, rounding: Rounding = "nearest") -> str:
         return format_duration(samples / sample_rate, rounding)

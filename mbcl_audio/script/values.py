@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from mbcl_audio.schema import Check, FieldError, is_number, is_whole_number, toml_kind
-from mbcl_audio.units import parse_duration_s
+from mbcl_audio.units import check_duration_s, parse_duration_s
 from mbcl_audio.vocab import BELL_PLACES, FIRST_TRACK, LAST_TRACK, TONE_FAMILIES, TRACK_NUMBERS
 
 __all__ = [
@@ -79,7 +79,10 @@ def check_duration(allow_zero: bool, example: str) -> Check:
             except ValueError as err:
                 raise FieldError(f"{key}: {err}") from None
         elif is_number(value):
-            seconds = float(value)
+            try:
+                seconds = check_duration_s(float(value), value)
+            except (ValueError, OverflowError) as err:
+                raise FieldError(f"{key}: {err}") from None
         else:
             raise FieldError(
                 f"{key} must be a duration such as {example} or a number of seconds; got {toml_kind(value)}"

@@ -81,7 +81,7 @@ def test_repeated_unnamed_priorities_are_fine():
         ("Hi.\n[optional 1]\n\n// nothing\n[end optional]\n", 8, 1, "this optional passage is empty"),
         ("[optional 1 x]\nA.\n[end optional]\n[optional 2 x]\nB.\n[end optional]\n", 10, 13, "already named 'x' (at t.txt:7:1)"),
         ("[optional]\nA.\n", 7, 1, "optional needs a priority"),
-        ("[optional 0]\nA.\n[end optional]\n", 7, 11, "optional priority must be a positive whole number"),
+        ("[optional 0]\nA.\n[end optional]\n", 7, 11, "optional priority must be a whole number from 1 to 1000"),
         ("[optional first]\nA.\n[end optional]\n", 7, 11, "got 'first'"),
         ("[optional 1]\nA.\n[end]\n", 9, 1, "write [end optional]"),
         ("[optional 1] A.\n[end optional]\n", 7, 14, "must stand on its own line"),

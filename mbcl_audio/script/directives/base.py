@@ -15,13 +15,21 @@ from mbcl_audio.script.lines import Line
 from mbcl_audio.script.model import ScriptError, SourcePos
 from mbcl_audio.units import parse_duration_s
 
-__all__ = ["COUNT", "Directive", "duration_range", "no_arguments", "reject_leftovers"]
+__all__ = ["COUNT", "MAX_COUNT", "Directive", "is_count", "duration_range", "no_arguments", "reject_leftovers"]
 
 # ``weight=2`` or ``weight = 2`` inside a directive.
 _OPTION = re.compile(r"([A-Za-z_]\w*)\s*=\s*(\S*)")
 _WORD = re.compile(r"\S+")
 #: A count written as digits only (no sign, no decimals).
 COUNT = re.compile(r"[0-9]+")
+#: The largest count a directive takes (repeats, breath cycles, priorities): a 24-hour track holds
+#: 8,640 breath cycles, and no exercise repeats a phrase more than a few dozen times.
+MAX_COUNT = 1000
+
+
+def is_count(text: str) -> bool:
+    """``text`` is a whole number from 1 to :data:`MAX_COUNT`."""
+    return bool(COUNT.fullmatch(text)) and 0 < int(text) <= MAX_COUNT
 
 
 @dataclass(frozen=True)

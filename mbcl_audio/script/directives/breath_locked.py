@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from mbcl_audio.script.directives.base import COUNT, Directive, duration_range
+from mbcl_audio.script.directives.base import MAX_COUNT, Directive, is_count, duration_range
 from mbcl_audio.script.lines import Line
 from mbcl_audio.script.model import BreathPhrase, ScriptError, SourcePos, Speech
 
@@ -45,9 +45,10 @@ def parse_breath_locked(directive: Directive) -> PhraseSpec:
                 line.pos(extra.start()), f"unexpected {extra.group()!r} after the breath-locked count: {example}"
             )
         digits = spec[1:]
-        if not COUNT.fullmatch(digits) or int(digits) == 0:
+        if not is_count(digits):
             raise ScriptError(
-                where, f"breath-locked repeat count must be x and a positive whole number, e.g. x3; got {spec!r}"
+                where,
+                f"breath-locked repeat count must be x and a whole number from 1 to {MAX_COUNT}, e.g. x3; got {spec!r}",
             )
         return PhraseSpec(pos, int(digits), 0.0, 0.0)
     if ".." not in spec:

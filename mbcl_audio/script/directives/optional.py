@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mbcl_audio.script.directives.base import COUNT, Directive
+from mbcl_audio.script.directives.base import MAX_COUNT, Directive, is_count
 from mbcl_audio.script.model import ScriptError, SourcePos
 
 __all__ = ["EndOptional", "OptionalSpec", "parse_end", "parse_optional"]
@@ -44,10 +44,10 @@ def parse_optional(directive: Directive) -> OptionalSpec:
             directive.pos, "optional needs a priority, e.g. [optional 1] or [optional 2 second round of wishes]"
         )
     count = tokens[0]
-    if not COUNT.fullmatch(count.group()) or int(count.group()) == 0:
+    if not is_count(count.group()):
         raise ScriptError(
             directive.line.pos(count.start()),
-            "optional priority must be a positive whole number (1 is included first), "
+            f"optional priority must be a whole number from 1 to {MAX_COUNT} (1 is included first), "
             f"e.g. [optional 1]; got {count.group()!r}",
         )
     return OptionalSpec(directive, int(count.group()), tuple((t.group(), t.start()) for t in tokens[1:]))

@@ -6,7 +6,7 @@ import math
 import re
 from typing import Any, cast
 
-from mbcl_audio.script.directives.base import COUNT, Directive, reject_leftovers
+from mbcl_audio.script.directives.base import MAX_COUNT, Directive, is_count, reject_leftovers
 from mbcl_audio.script.model import PacingChange, ScriptError, SourcePos
 from mbcl_audio.schema import Check, FieldError
 from mbcl_audio.script.values import check_bpm, check_ratio, check_tone
@@ -39,10 +39,10 @@ def parse_pacing(directive: Directive) -> PacingChange:
                 mode_pos, "pacing fade needs the number of breath cycles the tone still sounds, e.g. [pacing fade 3]"
             )
         count = tokens[1]
-        if not COUNT.fullmatch(count.group()) or int(count.group()) == 0:
+        if not is_count(count.group()):
             raise ScriptError(
                 line.pos(count.start()),
-                f"pacing fade count must be a positive whole number of breath cycles, e.g. [pacing fade 3]; "
+                f"pacing fade count must be a number of breath cycles from 1 to {MAX_COUNT}, e.g. [pacing fade 3]; "
                 f"got {count.group()!r}",
             )
     if len(tokens) > wanted:

@@ -1,0 +1,49 @@
+"""Upper limits on every duration and count: a clear error at file:line:col, never an overflow or a hang."""
+
+from __future__ import annotations
+
+import pytest
+
+from mbcl_audio.plan import fit, reachable_range
+from mbcl_audio.script import ScriptError, parse_text
+from mbcl_audio.units import MAX_DURATION_S, parse_duration_s
+
+SR = 44_100
+HEAD = '+++\ntrack = 5\ntitle = "T"\nlanguage = "en"\nlength = {length}\n+++\n\nHello.\n\n'
+
+
+@pytest.mark.parametrize(
+    "length, body, where, message",
+    [
+        ('"1m"', "[pause 2s..99999999999h]\n", "5-t.txt:10:12", "pause maximum: duration '99999999999h' is longer than 24 h"),
+        ("1e305", "[pause 2s..20s]\n", "5-t.txt:5:10", "length: duration '1e+305' is longer than 24 h"),
+        ('"25h"', "[pause 2s..20s]\n", "5-t.txt:5:10", "length: duration '25h' is longer than 24 h"),
+        ('"1m"', "[silence " + "9" * 400 + ":00]\n", "5-t.txt:10:10", "duration '99999999999999999999...' is longer than 24 h"),
+        ('"1m"', "[breath-locked x9999999] May I | be well\n", "5-t.txt:10:16", "repeat count must be x and a whole number from 1 to 1000"),
+        ('"1m"', "[breathe 1001]\n", "5-t.txt:10:10", "breathe count must be a number of breath cycles from 1 to 1000"),
+        ('"1m"', "[pacing on]\n[breathe 3]\n[pacing fade 5000]\n", "5-t.txt:12:14", "from 1 to 1000"),
+    ],
+)
+def test_too_long_or_too_many_is_a_script_error_at_its_place(length, body, where, message):
+    with pytest.raises(ScriptError) as err:
+        parse_text(HEAD.format(length=length) + body, "05-t.txt")
+    text = str(err.value)
+    assert where in text and message in text, text
+
+
+def test_durations_stop_at_24_hours_whatever_their_spelling():
+    assert parse_duration_s("24h") == MAX_DURATION_S == parse_duration_s("1440:00")
+    for text in ("24h1s", "86401", "9" * 400, "9" * 400 + ":00", "1441m"):
+        with pytest.raises(ValueError, match="longer than 24 h"):
+            parse_duration_s(text)
+
+
+def test_no_plan_is_longer_than_24_hours():
+    # Two pauses of up to 20 h each could reach 40 h: the longest reachable length stops at 24 h.
+    script = parse_text(HEAD.format(length='"1m"') + "[pause 2s..20h]\n\nAgain.\n\n[pause 2s..20h]\n", "05-t.txt")
+    speech = [SR] * len(script.utterances)
+    lo, hi = reachable_range(script, speech, SR)
+    assert hi == MAX_DURATION_S * SR and lo < 10 * SR
+    assert fit(script, speech, hi, SR).length_samples == hi
+    with pytest.raises(ValueError, match="cannot be reached"):
+        fit(script, speech, hi + 1, SR)
