@@ -58,6 +58,12 @@ class _File:
     prompts: list[Speech] = field(default_factory=list)
 
 
+#: How deep includes may nest (a block including a block ...), and how many one script may make in
+#: all: shared blocks are one or two levels deep, and a track includes a handful.
+MAX_INCLUDE_DEPTH = 16
+MAX_INCLUSIONS = 200
+
+
 @dataclass
 class Reader:
     """Reads the body of a script and its blocks into :attr:`items` and :attr:`passages`."""
@@ -73,6 +79,8 @@ class Reader:
     _start: Optional[SourcePos] = None
     _on_beat: Optional[SourcePos] = None
     _include_stack: list[str] = field(default_factory=list)
+    _inclusions: int = 0
+    _blocks: dict[str, list[Line]] = field(default_factory=dict)
 
     # ------------------------------------------------------------ driving
 
@@ -336,7 +344,19 @@ class Reader:
     # ------------------------------------------------------------ includes
 
     def _include(self, ref: BlockRef) -> None:
-        lines = read_block(ref, self.blocks_dir, self._include_stack)
+        if len(self._include_stack) >= MAX_INCLUDE_DEPTH:
+            chain = " -> ".join(self._include_stack[:3] + ["..."] + self._include_stack[-2:] + [ref.name])
+            raise ScriptError(
+                ref.pos, f"includes nest more than {MAX_INCLUDE_DEPTH} deep ({chain}); include the blocks side by side"
+            )
+        self._inclusions += 1
+        if self._inclusions > MAX_INCLUSIONS:
+            raise ScriptError(
+                ref.pos,
+                f"more than {MAX_INCLUSIONS} inclusions in one script: blocks that include other blocks "
+                "several times multiply; include each block where it is spoken, once",
+            )
+        lines = read_block(ref, self.blocks_dir, self._include_stack, self._blocks)
         self._include_stack.append(ref.name)
         try:
             self._read_file(lines)

@@ -47,3 +47,41 @@ def test_no_plan_is_longer_than_24_hours():
     assert fit(script, speech, hi, SR).length_samples == hi
     with pytest.raises(ValueError, match="cannot be reached"):
         fit(script, speech, hi + 1, SR)
+
+
+def write_blocks(tmp_path, blocks: dict[str, str]):
+    folder = tmp_path / "en"
+    (folder / "_blocks").mkdir(parents=True)
+    for name, text in blocks.items():
+        (folder / "_blocks" / f"{name}.txt").write_text(text, encoding="utf-8")
+    script = folder / "05-t.txt"
+    script.write_text(HEAD.format(length='"1m"') + "[include b0]\n\n[pause 2s..60s]\n", encoding="utf-8")
+    return script
+
+
+def test_includes_nested_too_deep_are_an_error_not_a_recursion_error(tmp_path):
+    from mbcl_audio.script import parse_script
+    from mbcl_audio.script.reader import MAX_INCLUDE_DEPTH
+
+    depth = 198
+    blocks = {f"b{k}": f"Line {k}.\n\n[include b{k + 1}]\n" for k in range(depth)} | {f"b{depth}": "The end.\n"}
+    with pytest.raises(ScriptError) as err:
+        parse_script(write_blocks(tmp_path, blocks))
+    text = str(err.value)
+    assert f"_blocks/b{MAX_INCLUDE_DEPTH - 1}.txt:3:10" in text
+    assert f"includes nest more than {MAX_INCLUDE_DEPTH} deep (b0 -> b1 -> b2 -> ..." in text
+
+
+def test_a_fan_out_of_includes_stops_at_the_inclusion_limit_and_reads_each_block_once(tmp_path, monkeypatch):
+    from mbcl_audio.script import parse_script
+    from mbcl_audio.script.directives import include
+
+    # Each block includes the next twice: 2 ** 12 inclusions, which never finished at 2 ** 40.
+    blocks = {f"b{k}": f"Line {k}.\n\n[include b{k + 1}]\n\n[include b{k + 1}]\n" for k in range(12)} | {"b12": "End.\n"}
+    script = write_blocks(tmp_path, blocks)
+    reads = []
+    original = include.decode
+    monkeypatch.setattr(include, "decode", lambda data, path: reads.append(path) or original(data, path))
+    with pytest.raises(ScriptError, match="more than 200 inclusions in one script"):
+        parse_script(script)
+    assert len(reads) == len(set(reads)) <= 13  # every block file read once

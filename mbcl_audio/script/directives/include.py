@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 from mbcl_audio.script.directives.base import Directive
 from mbcl_audio.script.frontmatter import FENCE
@@ -33,11 +34,14 @@ def parse_include(directive: Directive) -> BlockRef:
     return BlockRef(tokens[0], directive.line.token_pos(directive.args_start))
 
 
-def read_block(ref: BlockRef, blocks_dir: Path, include_stack: list[str]) -> list[Line]:
+def read_block(
+    ref: BlockRef, blocks_dir: Path, include_stack: list[str], cache: Optional[dict[str, list[Line]]] = None
+) -> list[Line]:
     """The lines of the block ``ref`` names, found in ``blocks_dir``.
 
     ``include_stack`` lists the blocks being read, outermost first, so that a
     block that includes itself (directly or through others) is reported.
+    ``cache`` (name -> lines) makes a block included many times be read from disk once.
     """
     name, where = ref.name, ref.pos
     if "/" in name or "\\" in name or ".." in name:
@@ -56,6 +60,8 @@ def read_block(ref: BlockRef, blocks_dir: Path, include_stack: list[str]) -> lis
     if name in include_stack:
         chain = " -> ".join(include_stack + [name])
         raise ScriptError(where, f"include cycle: {chain}; a block cannot include itself, directly or through others")
+    if cache is not None and name in cache:
+        return cache[name]
     block = blocks_dir / f"{name}.txt"
     if not block.is_file():
         present = sorted(p.stem for p in blocks_dir.glob("*.txt")) if blocks_dir.is_dir() else []
@@ -74,4 +80,6 @@ def read_block(ref: BlockRef, blocks_dir: Path, include_stack: list[str]) -> lis
             f"block {name!r} starts with '+++': blocks have no front matter (the including script's "
             "settings apply); remove the '+++' lines and the settings between them",
         )
+    if cache is not None:
+        cache[name] = lines
     return lines
