@@ -8,10 +8,9 @@ listener gets, not predicted from the plan.
 from __future__ import annotations
 
 import os
-import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Optional, Sequence, Union
+from typing import Optional
 
 from . import SAMPLE_RATE
 from .atomic import process_temp_path, remove_stale_temp_files
@@ -21,17 +20,26 @@ from .export.tags import pacing_tag_json, speech_tag_json
 from .master import MasterResult
 from .master.delivery import master_for_file, room_tone_samples
 from .master.profiles import TARGET_KEYS, LoudnessProfile, get_profile, load_project_config
-from .measure import onset_sample
-from .plan import LengthError, Plan, fit, reachable_range
+from .plan import Plan
 from .plan.shift import shift_chapters, shift_spans
+from .prepare import (
+    BuildOptions,
+    PreparedTrack,
+    ProgressFn,
+    StageClock,
+    pacing_cycles,
+    prepare_track,
+    target_samples,
+)
 from .qa import FileReport, analyze_file
-from .render.bell import framed
-from .render.mix import MixSettings, TrackMix
-from .render.voice import SpeechCache, open_voice
-from .render.voice.profiles import require_commercial_use
+from .render.voice import SpeechCache
 from .script import Script, find_scripts, parse_script
-from .units import seconds_to_samples
-from .vocab import LENGTH_ENDS, TRACK_NUMBERS, TRACK_RANGE, BellPlace, LengthEnd, ToneFamily
+from .vocab import TRACK_NUMBERS, TRACK_RANGE
+
+__all__ = [
+    "BuildOptions", "PreparedTrack", "TrackResult", "build_track", "output_path", "pacing_cycles",
+    "prepare_track", "resolve_profile", "resolve_scripts", "target_samples",
+]
 
 #: Spoken once in the tags of every track: what the set is, and what it is not.
 COMMENT = "Practice audio accompanying a trainer-led MBCL course; not therapy. Built with mbcl-audio."
@@ -43,48 +51,10 @@ DEFAULT_ALBUM = {
     "de": "Mitfühlend leben – Übungen",
 }
 
-ProgressFn = Callable[[str], None]
 
 #: Limit this far below the ceiling: MP3 encoding adds inter-sample overshoot (dB).
 ENCODER_HEADROOM_DB = 0.5
 MAX_ATTEMPTS = 3
-#: Most times the plan is refit so that a trimmed track (ACX) comes out at the requested length.
-MAX_REFITS = 4
-
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """What a producer or trainer may change per build (``None``: take the script's value)."""
-
-    #: Seconds, or ``"min"`` / ``"max"`` for the shortest / longest length the script reaches.
-    length_s: Optional[Union[float, LengthEnd]] = None
-    voice: Optional[str] = None
-    bed: Optional[str] = None
-    pacing: bool = True
-    #: Tone family for every pacing stretch (``None``: the script's).
-    pacing_sound: Optional[ToneFamily] = None
-    #: Where a bell strikes (``None``: the script's ``bell``; ``()``: nowhere).
-    bell: Optional[tuple[BellPlace, ...]] = None
-    #: Loudness profile name (``None``: the script's, then the project's, then ``meditation``).
-    profile: Optional[str] = None
-    #: Override the profile's loudness target: LUFS, or dB RMS for a profile with ``target_rms_db`` (ACX).
-    loudness_target: Optional[float] = None
-    #: Override the profile's true-peak ceiling (dBTP).
-    ceiling_dbtp: Optional[float] = None
-    bitrate_kbps: int = 192
-    mix: MixSettings = field(default_factory=MixSettings)
-    #: Check the encoded file against the profile and refuse it when a check fails.
-    qa: bool = True
-    #: Folder of user beds, and the project folder holding ``mbcl-audio.toml``.
-    music_dir: Path = Path("music")
-    project_dir: Path = Path(".")
-    #: Refuse a voice whose licence forbids selling its audio (see ``mbcl-audio voices``).
-    commercial: bool = False
-    #: Folder of voice profiles (``<id>/voice.toml``).
-    voices_dir: Path = Path("voices")
-    #: With a takes voice: a missing take is an error instead of being spoken by the fallback voice.
-    require_takes: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,14 +92,6 @@ def resolve_profile(script: Script, options: BuildOptions) -> LoudnessProfile:
     return profile
 
 
-def target_samples(script: Script, speech_samples: Sequence[int], length_s: Optional[Union[float, LengthEnd]]) -> int:
-    """The length to plan: the script's default, a number of seconds, or ``"min"`` / ``"max"``."""
-    if length_s in LENGTH_ENDS:
-        shortest, longest = reachable_range(script, speech_samples, SAMPLE_RATE)
-        return shortest if length_s == "min" else longest
-    return seconds_to_samples(script.front.length_s if length_s is None else float(length_s), SAMPLE_RATE)
-
-
 def length_label(length_s: float) -> str:
     """``600`` -> ``"10 min"``, ``450`` -> ``"7 min 30 s"``: the variant part of a file name."""
     minutes, seconds = divmod(int(round(length_s)), 60)
@@ -143,126 +105,6 @@ def output_path(script: Script, out_dir: Path, length_s: Optional[float] = None)
     if length_s is not None and round(length_s) != round(script.front.length_s):
         variant = length_label(length_s)
     return Path(out_dir) / script.front.language / track_filename(script.front.track, script.front.title, variant)
-
-
-@dataclass(frozen=True)
-class PreparedTrack:
-    """Everything before mastering: the parsed script, its speech, its plan and the mix."""
-
-    script: Script
-    voice_name: str
-    plan: Plan
-    mix: TrackMix
-    synthesized: int
-    cached: int
-    #: See :attr:`TrackResult.warnings`.
-    warnings: tuple[str, ...] = ()
-    #: The length asked for (samples): the plan's, unless a format's room tone made it refit the plan.
-    requested_samples: int = 0
-
-
-class _StageClock:
-    """Adds wall-clock seconds per stage and reports stage changes to ``progress``."""
-
-    def __init__(self, progress: ProgressFn):
-        self.progress = progress
-        self.seconds: dict[str, float] = {}
-        self._stage: Optional[str] = None
-        self._t = time.perf_counter()
-
-    def start(self, stage: str) -> None:
-        self.stop()
-        self._stage = stage
-        self.progress(stage)
-
-    def stop(self) -> None:
-        now = time.perf_counter()
-        if self._stage is not None:
-            self.seconds[self._stage] = self.seconds.get(self._stage, 0.0) + now - self._t
-        self._stage, self._t = None, now
-
-
-def prepare_track(
-    script_path: Path,
-    options: BuildOptions = BuildOptions(),
-    cache: Optional[SpeechCache] = None,
-    clock: Optional[_StageClock] = None,
-    room_tone_samples: tuple[int, int] = (0, 0),
-) -> PreparedTrack:
-    """Parse, speak (synthesized through the cache, or from recorded takes), plan and set up the mix of one script.
-
-    The voice is :func:`~mbcl_audio.render.voice.open_voice`'s for
-    ``options.voice`` (else the script's); a takes voice's warnings (missing,
-    stale or unverified takes) come back in :attr:`PreparedTrack.warnings`.
-
-    ``room_tone_samples``, ``(head, tail)``: a format that trims the track to its
-    sounds and puts this much room tone at its ends (ACX). The plan is then refit
-    until its sounds span the requested length less that room tone (where the
-    script's range allows), so the file comes out at the requested length.
-    """
-    clock = clock or _StageClock(lambda stage: None)
-    clock.start("parse")
-    script = parse_script(Path(script_path))
-    front = script.front
-
-    clock.start("speech")
-    cache = cache if cache is not None else SpeechCache()
-    voice_name = options.voice or front.voice
-    if options.commercial:
-        require_commercial_use(voice_name, options.voices_dir)
-    voice = open_voice(voice_name, front.language, options.voices_dir, require_takes=options.require_takes)
-    speech = voice.speak(script, cache, options.mix.speech_lufs)
-
-    clock.start("plan")
-    speech_samples = [len(clip) for clip in speech.clips]
-    leads = [onset_sample(clip) for clip in speech.clips]
-    bell = options.bell if options.bell is not None else front.bell
-    bed = options.bed if options.bed is not None else front.bed
-    planned = framed(script, bell)
-
-    def planned_mix(length_samples: int) -> TrackMix:
-        plan = fit(planned, speech_samples, length_samples, SAMPLE_RATE, leads)
-        if options.pacing_sound is not None:
-            plan = replace(plan, pacing=tuple(replace(st, sound=options.pacing_sound) for st in plan.pacing))
-        return TrackMix(
-            plan, speech.clips, bed=bed, pacing=options.pacing, settings=options.mix, bell=bell,
-            music_dir=options.music_dir,
-        )
-
-    requested = target_samples(planned, speech_samples, options.length_s)
-    mix = planned_mix(requested)
-    if any(room_tone_samples):
-        lowest, longest = reachable_range(planned, speech_samples, SAMPLE_RATE)
-        goal = requested - sum(room_tone_samples)
-        for _ in range(MAX_REFITS):
-            start, stop = mix.sound_span()
-            length = min(max(mix.n_samples - ((stop - start) - goal), lowest), longest)
-            if length == mix.n_samples:
-                break
-            try:
-                mix = planned_mix(length)
-            except LengthError:  # a gap in the reachable lengths: keep the nearest plan so far
-                break
-    clock.stop()
-    return PreparedTrack(
-        script, voice.name, mix.plan, mix, speech.synthesized, speech.cached, speech.warnings, requested
-    )
-
-
-def pacing_cycles(mix: TrackMix, shift_samples: int = 0) -> list[tuple[int, int, int]]:
-    """``(start, in, length)`` samples of every pacing cycle that sounds in ``mix``, moved by ``shift_samples``.
-
-    A cycle cut short by the end of its stretch is listed as far as it sounds,
-    so the cycles never overlap.
-    """
-    if mix.pacing is None:
-        return []
-    out = []
-    for st, cycles in zip(mix.pacing.stretches, mix.pacing.cycles):
-        for c in cycles:
-            length = min(c.cycle_samples, st.stop_sample - c.start_sample)
-            out.append((c.start_sample + shift_samples, min(c.in_samples, length), length))
-    return out
 
 
 def build_track(
@@ -284,7 +126,7 @@ def build_track(
         BuildError: the file failed QA, decodes to another length, or its true
             peak stays above the ceiling; nothing is written.
     """
-    clock = _StageClock(progress)
+    clock = StageClock(progress)
     profile = resolve_profile(parse_script(Path(script_path)), options)
     track = prepare_track(script_path, options, cache, clock, room_tone_samples(profile, SAMPLE_RATE))
     if profile.sample_rate is not None and profile.sample_rate != SAMPLE_RATE:
@@ -360,7 +202,7 @@ def _encode_verified(
     path: Path,
     staging: Path,
     bitrate_kbps: int,
-    clock: _StageClock,
+    clock: StageClock,
 ) -> tuple[FileReport, MasterResult]:
     """Master, encode to ``staging`` and decode it for QA, limiting lower while the file's true peak is over the ceiling.
 

@@ -70,3 +70,15 @@ def test_builds_at_its_shortest_and_longest(built, end):
         silences = [e for e in r.plan.events if e.kind == "silence"]
         prompts = [o for o in r.plan.overlays if any(s.start_sample <= o.start_sample < s.stop_sample for s in silences)]
         assert prompts, "long silences carry their re-anchoring prompts"
+
+
+def test_a_length_far_out_of_reach_is_refused_before_any_speech_is_synthesized(tmp_path, monkeypatch):
+    from mbcl_audio.plan import LengthError
+    from mbcl_audio.render.voice import espeak
+
+    spoken = []
+    monkeypatch.setattr(espeak.EspeakVoice, "synthesize", lambda self, text: spoken.append(text))
+    for length_s in (2.0, 3600.0):  # a 1 MB paragraph ran 108 s of synthesis before the plan said no
+        with pytest.raises(LengthError, match="cannot be reached: with estimated speech .*nothing was synthesized"):
+            build_track(SHORT_TRACK3, tmp_path / "out", BuildOptions(length_s=length_s), cache=SpeechCache(tmp_path / "c"))
+    assert spoken == [] and not (tmp_path / "out").exists()

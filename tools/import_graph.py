@@ -32,6 +32,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("master",),
     ("export",),
     ("qa",),
+    ("prepare",),
     ("check", "build"),
     ("cli",),
 ]

@@ -62,6 +62,9 @@ class _File:
 #: all: shared blocks are one or two levels deep, and a track includes a handful.
 MAX_INCLUDE_DEPTH = 16
 MAX_INCLUSIONS = 200
+#: The longest utterance (characters between two pauses): longer ones are pasted text, and would
+#: be synthesized in one piece before the plan could say they do not fit.
+MAX_UTTERANCE_CHARS = 4000
 
 
 @dataclass
@@ -174,6 +177,12 @@ class Reader:
         # A piece with no letters or digits (a closing quote after an ellipsis,
         # a lone dash) cannot be spoken on its own, so it is dropped.
         if self._start is not None and any(ch.isalnum() for ch in spoken):
+            if len(spoken) > MAX_UTTERANCE_CHARS:
+                raise ScriptError(
+                    self._start,
+                    f"this paragraph is {len(spoken):,} characters long, more than the {MAX_UTTERANCE_CHARS:,} one "
+                    "utterance may have (about 6 minutes of speech): split it with empty lines or pauses",
+                )
             self.items.append(Speech(spoken, self._start, self.passages.current, on_beat=self._on_beat is not None))
             self._on_beat = None
         self._parts, self._start = [], None

@@ -54,7 +54,9 @@ def test_script_error_names_file_line_and_column(tmp_path):
 def test_length_outside_range_names_min_and_max(tmp_path):
     _, out, result = build_short(tmp_path, "--length", "5m")
     assert result.exit_code == 1
-    assert "cannot be reached" in result.output and "from 0:" in result.output and " to 0:" in result.output
+    # Far out of reach: refused with estimated speech, before anything is synthesized.
+    assert "cannot be reached" in result.output and "from about 0:" in result.output and " to 0:" in result.output
+    assert "nothing was synthesized" in result.output
     assert not list(out.rglob("*.mp3"))
 
 

@@ -85,3 +85,13 @@ def test_a_fan_out_of_includes_stops_at_the_inclusion_limit_and_reads_each_block
     with pytest.raises(ScriptError, match="more than 200 inclusions in one script"):
         parse_script(script)
     assert len(reads) == len(set(reads)) <= 13  # every block file read once
+
+
+def test_a_pasted_wall_of_text_is_refused_at_its_first_line():
+    from mbcl_audio.script.reader import MAX_UTTERANCE_CHARS
+
+    wall = "Breathe in and out. " * (MAX_UTTERANCE_CHARS // 20 + 1)
+    with pytest.raises(ScriptError) as err:
+        parse_text(HEAD.format(length='"1m"') + "[pause 1s..60s]\n\n" + wall + "\n", "05-t.txt")
+    assert "05-t.txt:12:1" in str(err.value) and f"more than the {MAX_UTTERANCE_CHARS:,} one utterance" in str(err.value)
+    parse_text(HEAD.format(length='"1m"') + wall[: MAX_UTTERANCE_CHARS - 1] + "\n\n[pause 1s..60s]\n", "05-t.txt")
