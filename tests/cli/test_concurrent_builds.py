@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from mbcl_audio.render.voice import SpeechCache
 from mbcl_audio.script import parse_text
 
@@ -61,6 +63,7 @@ def test_two_builds_at_once_leave_one_entry_per_utterance_and_identical_files(tm
     assert len(entries) == len(texts) == 3
 
 
+@pytest.mark.slow
 def test_two_builds_into_one_folder_both_succeed_and_a_killed_build_s_leftovers_go(tmp_path):
     import soundfile as sf
 

@@ -13,8 +13,11 @@ import subprocess
 import sys
 import time
 
+import pytest
 import soundfile as sf
 from test_concurrent_builds import SCRIPT
+
+pytestmark = pytest.mark.slow  # five real builds and more
 
 KILL_POINTS = int(os.environ.get("MBCL_KILL_POINTS", "3"))
 FRAMES = 20 * 44_100
