@@ -37,24 +37,17 @@ from mbcl_audio.build import BuildOptions, build_track, prepare_track, resolve_s
 from mbcl_audio.export.tags import parse_speech_tag, read_tags
 from mbcl_audio.master.limiter import TruePeakLimiter
 from mbcl_audio.measure import measure
+from mbcl_audio.measure.meters import power_db
+from mbcl_audio.measure.onset import envelope_onset_sample
 
 BEDS = ("none", "warm-pad", "ocean", "rain")
 #: (track, language, lengths): track 1 reaches 3-8.6 min, so it is measured at its default and longest.
 CASES = ((1, "nl", (None, "max")), (1, "en", (None, "max")), (3, "nl", (600.0, 1500.0)))
 ONSET_DB = -40.0
-ENVELOPE_S = 0.002
 
 
 def rms_db(x: np.ndarray) -> float:
-    ms = float(np.mean(np.square(x, dtype=np.float64))) if x.size else 0.0
-    return 10 * math.log10(ms) if ms > 0 else -math.inf
-
-
-def envelope_onset(x: np.ndarray, peak: float) -> int:
-    """First sample whose 2 ms RMS envelope reaches ``ONSET_DB`` re ``peak``."""
-    win = int(ENVELOPE_S * SAMPLE_RATE)
-    env = np.sqrt(np.convolve(np.square(x, dtype=np.float64), np.ones(win) / win, "same"))
-    return int(np.argmax(env >= peak * 10 ** (ONSET_DB / 20)))
+    return power_db(float(np.mean(np.square(x, dtype=np.float64)))) if x.size else -math.inf
 
 
 def onset_errors_ms(script: Path, options: BuildOptions, result, decoded: np.ndarray) -> list[float]:
@@ -74,7 +67,7 @@ def onset_errors_ms(script: Path, options: BuildOptions, result, decoded: np.nda
             others = mix.read(a, b).astype(np.float64) - voice[:, None]
             left = (decoded[a:b] - (gain * g)[:, None] * others).mean(axis=1)  # the voice, as decoded
             expected_peak = float(np.max(np.abs(gain * g * voice)))
-            onset = a + envelope_onset(left, expected_peak)
+            onset = a + envelope_onset_sample(left, SAMPLE_RATE, ONSET_DB, peak=expected_peak)
             target = min(phases, key=lambda t: abs(t - onset))
             errors.append(1000 * (onset - target) / SAMPLE_RATE)
     return errors

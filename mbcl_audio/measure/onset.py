@@ -33,3 +33,37 @@ def onset_sample(x: np.ndarray, threshold_db: float = ONSET_THRESHOLD_DB) -> int
     if peak == 0.0:
         return 0
     return int(np.argmax(magnitude >= peak * 10.0 ** (threshold_db / 20.0)))
+
+
+def envelope_onset_sample(
+    x: np.ndarray,
+    sample_rate: int,
+    threshold_db: float = ONSET_THRESHOLD_DB,
+    window_s: float = 0.002,
+    peak: float | None = None,
+) -> int:
+    """The first sample whose short RMS envelope reaches ``threshold_db`` re ``peak``.
+
+    Parameters
+    ----------
+    x : np.ndarray [shape=(n,)]
+        Mono signal (a placed clip, or the voice separated from a decoded mix).
+    sample_rate : int
+        Hz, for ``window_s``.
+    threshold_db : float
+        The level, in dB re ``peak`` (negative), that counts as sound.
+    window_s : float
+        Length of the centred RMS window (s): an envelope, so one stray sample does not count.
+    peak : float or None
+        The reference level (linear); ``None`` takes ``x``'s own sample peak.
+
+    Returns
+    -------
+    onset : int
+        Samples from ``x``'s start to its onset; 0 if it never reaches the level.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    win = max(1, int(window_s * sample_rate))
+    envelope = np.sqrt(np.convolve(np.square(x), np.ones(win) / win, "same"))
+    reference = float(np.max(np.abs(x))) if peak is None else float(peak)
+    return int(np.argmax(envelope >= reference * 10 ** (threshold_db / 20)))

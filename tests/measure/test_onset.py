@@ -37,3 +37,19 @@ def test_silent_empty_and_stereo_clips():
     assert onset_sample(np.zeros(0, dtype=np.float32)) == 0
     stereo = np.stack([np.zeros(SR // 2 + 300), burst(300)], axis=1)
     assert onset_sample(stereo) == 301
+
+
+def test_envelope_onset_ignores_a_stray_sample_and_reads_against_the_given_peak():
+    from mbcl_audio.measure.onset import envelope_onset_sample
+
+    sr = 1000
+    x = np.zeros(200)
+    x[20] = 1.0  # one stray sample: in a 10-sample window its envelope is sqrt(1/10) = 0.32
+    x[100:] = 0.5
+    # -8 dB re the 1.0 peak is 0.40: the stray sample stays below (onset_sample takes it), the step
+    # reaches it once 7 of the 10 samples around n = 102 ([97, 107)) are in it.
+    assert onset_sample(x, -8.0) == 20
+    assert envelope_onset_sample(x, sr, -8.0, window_s=0.01) == 102
+    # Against a given 0.5 peak, -40 dB is 0.005: the stray sample's window first covers it at n = 16.
+    assert envelope_onset_sample(x, sr, -40.0, window_s=0.01, peak=0.5) == 16
+    assert envelope_onset_sample(np.zeros(50), sr) == 0

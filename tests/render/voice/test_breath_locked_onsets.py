@@ -8,23 +8,16 @@ envelope reaching -40 dB re that clip's peak) lies within 20 ms of its breath ph
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 import narrator_session as ns
 from mbcl_audio import SAMPLE_RATE
 from mbcl_audio.build import BuildOptions, prepare_track
+from mbcl_audio.measure.onset import envelope_onset_sample
 from mbcl_audio.render.voice import SpeechCache
 
 TOLERANCE_S = 0.020
 ONSET_DB = -40.0
-
-
-def rms_onset(x: np.ndarray, threshold_db: float = ONSET_DB) -> int:
-    """First sample whose 2 ms RMS envelope reaches ``threshold_db`` re the clip's sample peak."""
-    win = int(0.002 * SAMPLE_RATE)
-    env = np.sqrt(np.convolve(x.astype(np.float64) ** 2, np.ones(win) / win, "same"))
-    return int(np.argmax(env >= np.max(np.abs(x)) * 10 ** (threshold_db / 20)))
 
 
 def half_onset_errors_s(prepared) -> tuple[list[float], list[float]]:
@@ -38,7 +31,7 @@ def half_onset_errors_s(prepared) -> tuple[list[float], list[float]]:
         halves = [o for o in plan.overlays if phrase.start_sample - SAMPLE_RATE // 10 <= o.start_sample < phrase.stop_sample]
         assert len(halves) == 4  # x2, each with an in- and an out-breath half
         for half in halves:
-            lead = rms_onset(mix.voice(half.start_sample, half.stop_sample))
+            lead = envelope_onset_sample(mix.voice(half.start_sample, half.stop_sample), SAMPLE_RATE, ONSET_DB)
             onset = half.start_sample + lead
             target = min(phases, key=lambda t: abs(t - onset))
             errors.append((onset - target) / SAMPLE_RATE)
