@@ -18,8 +18,8 @@ from .errors import BuildError, MbclError
 from .export import TrackTags, track_filename, write_track
 from .export.tags import pacing_tag_json, speech_tag_json
 from .master import MasterResult
-from .master.delivery import master_for_file, room_tone_samples
-from .master.profiles import TARGET_KEYS, LoudnessProfile, get_profile, load_project_config
+from .master.delivery import master_for_file
+from .master.profiles import LoudnessProfile
 from .plan import Plan
 from .plan.shift import shift_chapters, shift_spans
 from .prepare import (
@@ -29,11 +29,12 @@ from .prepare import (
     StageClock,
     pacing_cycles,
     prepare_track,
+    resolve_profile,
     target_samples,
 )
 from .qa import FileReport, analyze_file
 from .render.voice import SpeechCache
-from .script import Script, find_scripts, parse_script
+from .script import Script, find_scripts, track_scripts
 from .vocab import TRACK_NUMBERS, TRACK_RANGE
 
 __all__ = [
@@ -76,22 +77,6 @@ class TrackResult:
     qa: Optional[FileReport] = None
 
 
-def resolve_profile(script: Script, options: BuildOptions) -> LoudnessProfile:
-    """The loudness profile a build masters to: ``--profile``, the script's, the project's, ``meditation``.
-
-    ``options.loudness_target`` / ``options.ceiling_dbtp`` override its target and ceiling.
-    """
-    config = load_project_config(options.project_dir)
-    profile = get_profile(options.profile or script.front.profile or None, config)
-    if options.loudness_target is not None:
-        field_name = TARGET_KEYS[profile.target_measure]
-        target = options.loudness_target
-        profile = replace(profile, **{field_name: target}, name=f"{profile.name} (target {target:g})")
-    if options.ceiling_dbtp is not None:
-        profile = replace(profile, true_peak_dbtp=options.ceiling_dbtp, name=f"{profile.name} (ceiling {options.ceiling_dbtp:g})")
-    return profile
-
-
 def length_label(length_s: float) -> str:
     """``600`` -> ``"10 min"``, ``450`` -> ``"7 min 30 s"``: the variant part of a file name."""
     minutes, seconds = divmod(int(round(length_s)), 60)
@@ -116,7 +101,7 @@ def build_track(
 ) -> TrackResult:
     """Build one script into ``<out_dir>/<lang>/NN Title.mp3`` and measure the result.
 
-    The track is mastered to its loudness profile (:func:`resolve_profile`),
+    The track is mastered to its loudness profile (:func:`~mbcl_audio.prepare.resolve_profile`),
     encoded to a staging file, decoded and checked by QA
     (:func:`mbcl_audio.qa.analyze_file`). Only a file that passes every check
     replaces the old one (``options.qa=False`` keeps a failing file, and
@@ -127,8 +112,8 @@ def build_track(
             peak stays above the ceiling; nothing is written.
     """
     clock = StageClock(progress)
-    profile = resolve_profile(parse_script(Path(script_path)), options)
-    track = prepare_track(script_path, options, cache, clock, room_tone_samples(profile, SAMPLE_RATE))
+    track = prepare_track(script_path, options, cache, clock)
+    profile = track.profile
     if profile.sample_rate is not None and profile.sample_rate != SAMPLE_RATE:
         raise BuildError(
             f"profile {profile.name!r} asks for {profile.sample_rate} Hz; mbcl-audio renders at {SAMPLE_RATE} Hz"
@@ -275,7 +260,7 @@ def resolve_scripts(target: str, languages: Optional[list[str]], scripts_dir: Pa
     scripts_dir = Path(scripts_dir)
     if languages is None:
         languages = sorted(
-            d.name for d in scripts_dir.iterdir() if d.is_dir() and any(d.glob(f"{track:02d}-*.txt"))
+            d.name for d in scripts_dir.iterdir() if d.is_dir() and track_scripts(d, track)
         ) if scripts_dir.is_dir() else []
         if not languages:
             raise FileNotFoundError(f"{scripts_dir}: no language folder has a script for track {track:02d}")

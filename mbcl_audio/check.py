@@ -17,7 +17,7 @@ from .render.bed.user import find_bed_file
 from .render.bell import framed
 from .render.voice import SpeechCache, get_voice
 from .render.voice.speech import prepare_utterances
-from .script import ScriptError, collect_problems, parse_script
+from .script import ScriptError, collect_problems, parse_script, track_scripts
 from .script.model import BreathPhrase, Script
 from .units import format_duration, seconds_to_samples
 
@@ -55,7 +55,7 @@ def _name_problems(script: Script, path: Path) -> list[Problem]:
     match = re.match(r"(\d\d)-", path.name)
     if not match or int(match.group(1)) != script.front.track:
         problems.append(Problem(str(path), f"file name should start with {script.front.track:02d}- (track = {script.front.track})"))
-    same_track = sorted(q.name for q in path.parent.glob(f"{script.front.track:02d}-*.txt"))
+    same_track = [q.name for q in track_scripts(path.parent, script.front.track)]
     if len(same_track) > 1:
         problems.append(Problem(
             str(path),

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence, Union
 
 from . import SAMPLE_RATE
+from .master.delivery import room_tone_samples
+from .master.profiles import TARGET_KEYS, LoudnessProfile, get_profile, load_project_config
 from .measure import onset_sample
 from .plan import LengthError, Plan, fit, reachable_range
 from .plan.estimate import estimate_speech_samples
@@ -66,6 +68,22 @@ class BuildOptions:
     require_takes: bool = False
 
 
+def resolve_profile(script: Script, options: BuildOptions) -> LoudnessProfile:
+    """The loudness profile a build masters to: ``--profile``, the script's, the project's, ``meditation``.
+
+    ``options.loudness_target`` / ``options.ceiling_dbtp`` override its target and ceiling.
+    """
+    config = load_project_config(options.project_dir)
+    profile = get_profile(options.profile or script.front.profile or None, config)
+    if options.loudness_target is not None:
+        field_name = TARGET_KEYS[profile.target_measure]
+        target = options.loudness_target
+        profile = replace(profile, **{field_name: target}, name=f"{profile.name} (target {target:g})")
+    if options.ceiling_dbtp is not None:
+        profile = replace(profile, true_peak_dbtp=options.ceiling_dbtp, name=f"{profile.name} (ceiling {options.ceiling_dbtp:g})")
+    return profile
+
+
 def target_samples(script: Script, speech_samples: Sequence[int], length_s: Optional[Union[float, LengthEnd]]) -> int:
     """The length to plan: the script's default, a number of seconds, or ``"min"`` / ``"max"``."""
     if length_s in LENGTH_ENDS:
@@ -86,8 +104,10 @@ class PreparedTrack:
     cached: int
     #: See :attr:`TrackResult.warnings`.
     warnings: tuple[str, ...] = ()
-    #: The length asked for (samples): the plan's, unless a format's room tone made it refit the plan.
+    #: The length asked for (samples): the plan's, unless the profile's room tone made it refit the plan.
     requested_samples: int = 0
+    #: The loudness profile the track is prepared for (:func:`resolve_profile`).
+    profile: Optional[LoudnessProfile] = None
 
 
 class StageClock:
@@ -116,7 +136,6 @@ def prepare_track(
     options: BuildOptions = BuildOptions(),
     cache: Optional[SpeechCache] = None,
     clock: Optional[StageClock] = None,
-    room_tone_samples: tuple[int, int] = (0, 0),
 ) -> PreparedTrack:
     """Parse, speak (synthesized through the cache, or from recorded takes), plan and set up the mix of one script.
 
@@ -124,15 +143,17 @@ def prepare_track(
     ``options.voice`` (else the script's); a takes voice's warnings (missing,
     stale or unverified takes) come back in :attr:`PreparedTrack.warnings`.
 
-    ``room_tone_samples``, ``(head, tail)``: a format that trims the track to its
-    sounds and puts this much room tone at its ends (ACX). The plan is then refit
-    until its sounds span the requested length less that room tone (where the
-    script's range allows), so the file comes out at the requested length.
+    The track is prepared for its loudness profile (:func:`resolve_profile`): a
+    profile that trims the track to its sounds and puts room tone at its ends (ACX)
+    has the plan refit until its sounds span the requested length less that room
+    tone (where the script's range allows), so the file comes out at the requested length.
     """
     clock = clock or StageClock(lambda stage: None)
     clock.start("parse")
     script = parse_script(Path(script_path))
     front = script.front
+    profile = resolve_profile(script, options)
+    room_tone = room_tone_samples(profile, SAMPLE_RATE)
 
     voice_name = options.voice or front.voice
     bell = options.bell if options.bell is not None else front.bell
@@ -162,9 +183,9 @@ def prepare_track(
 
     requested = target_samples(planned, speech_samples, options.length_s)
     mix = planned_mix(requested)
-    if any(room_tone_samples):
+    if any(room_tone):
         lowest, longest = reachable_range(planned, speech_samples, SAMPLE_RATE)
-        goal = requested - sum(room_tone_samples)
+        goal = requested - sum(room_tone)
         for _ in range(MAX_REFITS):
             start, stop = mix.sound_span()
             length = min(max(mix.n_samples - ((stop - start) - goal), lowest), longest)
@@ -176,7 +197,7 @@ def prepare_track(
                 break
     clock.stop()
     return PreparedTrack(
-        script, voice.name, mix.plan, mix, speech.synthesized, speech.cached, speech.warnings, requested
+        script, voice.name, mix.plan, mix, speech.synthesized, speech.cached, speech.warnings, requested, profile
     )
 
 
@@ -189,7 +210,7 @@ def _reachable_before_speech(script: Script, voice: str, length_s: Optional[Unio
     """
     if length_s in LENGTH_ENDS:
         return
-    target = seconds_to_samples(script.front.length_s if length_s is None else float(length_s), SAMPLE_RATE)
+    target = target_samples(script, (), length_s)
     lo, hi = reachable_range(script, estimate_speech_samples(script, SAMPLE_RATE, voice), SAMPLE_RATE)
     if target < lo * (1 - PRECHECK_MARGIN) or target > hi * (1 + PRECHECK_MARGIN):
         raise LengthError(

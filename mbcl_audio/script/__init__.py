@@ -17,7 +17,7 @@ from mbcl_audio.script.model import (
     SourcePos,
     Speech,
 )
-from mbcl_audio.script.parser import collect_problems, find_scripts, parse_script, parse_text
+from mbcl_audio.script.parser import collect_problems, find_scripts, parse_script, parse_text, track_scripts
 
 __all__ = [
     "BreathPhrase",
@@ -36,4 +36,5 @@ __all__ = [
     "find_scripts",
     "parse_script",
     "parse_text",
+    "track_scripts",
 ]

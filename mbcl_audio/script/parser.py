@@ -96,6 +96,11 @@ def _has_speech(items: list[Item]) -> bool:
     )
 
 
+def track_scripts(folder: Path, track: int) -> list[Path]:
+    """The scripts for ``track`` in one language folder: ``NN-*.txt``, sorted (there should be exactly one)."""
+    return sorted(Path(folder).glob(f"{track:02d}-*.txt"))
+
+
 def find_scripts(scripts_dir: Path, language: str, track: int) -> Path:
     """Find the one script ``<scripts_dir>/<language>/NN-*.txt`` for ``track`` (NN: the track number in two digits, one of :data:`mbcl_audio.vocab.TRACK_NUMBERS`).
 
@@ -110,7 +115,7 @@ def find_scripts(scripts_dir: Path, language: str, track: int) -> Path:
             f"no script folder for language {language!r}: {folder} does not exist "
             f"(language folders present: {', '.join(present) or 'none'})"
         )
-    matches = sorted(folder.glob(pattern))
+    matches = track_scripts(folder, track)
     if len(matches) == 1:
         return matches[0]
     if not matches:
