@@ -129,6 +129,9 @@ class Pause:
     silence: bool = False
     prompt_every_s: Optional[float] = None
     prompts: tuple["Speech", ...] = ()
+    #: Made by the text itself (an ellipsis, or the automatic pause between paragraphs), not
+    #: written as a directive: a script's shape (:mod:`.shape`) ignores it.
+    implicit: bool = False
 
     @property
     def elastic(self) -> bool:

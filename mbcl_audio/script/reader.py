@@ -232,7 +232,7 @@ class Reader:
             cursor = start
             for match in _ELLIPSIS.finditer(line.text, start, end):
                 self.text(line, cursor, line.text[cursor : match.start()])
-                self.add(Pause(self.ellipsis_pause_s, self.ellipsis_pause_s, line.pos(match.start())))
+                self.add(Pause(self.ellipsis_pause_s, self.ellipsis_pause_s, line.pos(match.start()), implicit=True))
                 cursor = match.end()
             self.text(line, cursor, line.text[cursor:end])
 
@@ -433,7 +433,7 @@ def insert_paragraph_pauses(items: list[Item], pause_s: float) -> list[Item]:
     for item in items:
         if isinstance(item, Speech):
             if after_speech:
-                result.append(Pause(pause_s, pause_s, item.pos, passage=item.passage))
+                result.append(Pause(pause_s, pause_s, item.pos, passage=item.passage, implicit=True))
             after_speech = True
         elif isinstance(item, (Pause, Breathe, BreathPhrase)):
             after_speech = False

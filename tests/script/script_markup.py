@@ -32,9 +32,9 @@ def body_error(text: str) -> ScriptError:
 
 def para(line: int, col: int = 1, passage=None, path: str = PATH) -> Pause:
     """The implicit paragraph pause (default 1.5 s)."""
-    return Pause(1.5, 1.5, at(line, col, path), passage=passage)
+    return Pause(1.5, 1.5, at(line, col, path), passage=passage, implicit=True)
 
 
 def ell(line: int, col: int) -> Pause:
     """The ellipsis pause (default 1 s)."""
-    return Pause(1.0, 1.0, at(line, col))
+    return Pause(1.0, 1.0, at(line, col), implicit=True)

@@ -157,7 +157,7 @@ def test_zero_paragraph_pause_is_allowed():
     text = HEAD[:-4] + 'paragraph_pause = "0s"\n+++\n' + "A.\n\nB.\n"
     assert list(parse_text(text, PATH).items) == [
         Speech("A.", at(8, 1)),
-        Pause(0.0, 0.0, at(10, 1)),
+        Pause(0.0, 0.0, at(10, 1), implicit=True),
         Speech("B.", at(10, 1)),
     ]
 

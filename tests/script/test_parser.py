@@ -108,7 +108,7 @@ def test_ellipsis_uses_front_matter_value_and_dot_runs_count_once():
     text = HEAD[:-4] + 'ellipsis_pause = "2.5s"\n+++\n' + "A.... B\n"
     assert list(parse_text(text, PATH).items) == [
         Speech("A", at(8, 1)),
-        Pause(2.5, 2.5, at(8, 2)),
+        Pause(2.5, 2.5, at(8, 2), implicit=True),
         Speech("B", at(8, 7)),
     ]
 
@@ -125,7 +125,7 @@ def test_columns_count_characters_not_bytes():
 
 def test_paragraph_pause_uses_front_matter_value():
     text = HEAD[:-4] + "paragraph_pause = 4\n+++\n" + "A.\n\nB.\n"
-    assert list(parse_text(text, PATH).items)[1] == Pause(4.0, 4.0, at(10, 1))
+    assert list(parse_text(text, PATH).items)[1] == Pause(4.0, 4.0, at(10, 1), implicit=True)
 
 
 def test_parse_script_reads_file(tmp_path):

@@ -4,7 +4,7 @@ cues and the front matter that goes with them."""
 from __future__ import annotations
 
 import pytest
-from script_markup import HEAD, PATH, at, body, body_error, para
+from script_markup import HEAD, PATH, at, body, body_error, para, ell
 
 from mbcl_audio.script import (
     BreathPhrase,
@@ -258,7 +258,7 @@ def test_on_beat():
         Speech("Walk.", at(7, 1)),
         para(9, 11),
         Speech("Stand", at(9, 11), on_beat=True),
-        Pause(1.0, 1.0, at(9, 17)),
+        ell(9, 17),
         Speech("still.", at(9, 19)),
         Pause(2.0, 2.0, at(10, 1)),
         Speech("Turn.", at(11, 13), on_beat=True),
