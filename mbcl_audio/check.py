@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal, Optional, Sequence
 
 from . import SAMPLE_RATE
+from .catalog import Catalog, CatalogError, TrackInfo, catalog_for_script, with_default_length
 from .errors import MbclError
 from .master.profiles import get_profile, load_project_config
 from .plan import fit, reachable_range
@@ -18,7 +19,9 @@ from .render.bell import framed
 from .render.voice import SpeechCache, get_voice
 from .render.voice.speech import prepare_utterances
 from .script import ScriptError, collect_problems, parse_script, track_scripts
-from .script.model import BreathPhrase, Script
+from .script.frontmatter import front_matter_positions
+from .script.model import BreathPhrase, Script, SourcePos
+from .script.shape import shape_difference
 from .units import format_duration, seconds_to_samples
 
 
@@ -103,22 +106,94 @@ def _sound_problems(script: Script, path: Path, music_dir: Path, project_dir: Pa
     return problems
 
 
+def _catalog_problems(script: Script, path: Path, catalog: Catalog, where: dict[str, SourcePos]) -> list[Problem]:
+    """The script's track must be in the catalogue, with its title and (if given) its default length."""
+    front = script.front
+    at = lambda key: str(where.get(key, SourcePos(str(path), 1, 1)))  # noqa: E731
+    info = catalog.get(front.track)
+    if info is None:
+        return [Problem(at("track"), f"track {front.track} is not in the catalogue {catalog.path} (tracks 1 to {len(catalog)})")]
+    problems = []
+    expected = info.title(front.language)
+    if expected is None:
+        problems.append(Problem(
+            at("title"),
+            f"the catalogue has no {front.language} title for track {front.track}; add it at {catalog.path}:{info.line}",
+            "warning",
+        ))
+    elif front.title != expected:
+        problems.append(Problem(
+            at("title"),
+            f'title "{front.title}" differs from the catalogue\'s {front.language} title "{expected}" '
+            f"({catalog.path}:{info.line}); use the catalogue's title",
+        ))
+    if front.length_s is not None and round(front.length_s, 3) != round(info.default_s, 3):
+        problems.append(Problem(
+            at("length"),
+            f"length = {format_duration(front.length_s)} differs from the catalogue's default "
+            f"{format_duration(info.default_s)} for track {front.track} ({catalog.path}:{info.line}); "
+            "use the catalogue's default, or leave length out to take it from the catalogue",
+        ))
+    return problems
+
+
+def _coverage_problem(script: Script, path: Path, info: TrackInfo, reach: tuple[int, int], catalog: Catalog, where: dict[str, SourcePos]) -> list[Problem]:
+    """The script's reachable lengths must cover the catalogue's range for its track."""
+    lo, hi = reach
+    if lo <= seconds_to_samples(info.min_s, SAMPLE_RATE) and hi >= seconds_to_samples(info.max_s, SAMPLE_RATE):
+        return []
+    return [Problem(
+        str(where.get("length", SourcePos(str(path), 1, 1))),
+        f"the script reaches {format_duration(lo / SAMPLE_RATE, 'up')} to {format_duration(hi / SAMPLE_RATE, 'down')} "
+        f"(estimated speech durations), which does not cover the catalogue range "
+        f"{format_duration(info.min_s)} to {format_duration(info.max_s)} for track {info.number} "
+        f"({catalog.path}:{info.line}); lengthen elastic pauses or add optional passages",
+    )]
+
+
+def _shape_problems(script: Script, path: Path, catalog: Catalog) -> list[Problem]:
+    """A script in another language than the catalogue's source keeps the source script's shape."""
+    if script.front.language.split("-")[0] == catalog.source_language:
+        return []
+    sources = track_scripts(path.parent.parent / catalog.source_language, script.front.track)
+    if len(sources) != 1 or collect_problems(sources[0]):
+        return []  # no source script, or one with its own problems (reported when it is checked)
+    difference = shape_difference(script, parse_script(sources[0]))
+    if difference is None:
+        return []
+    pos, message = difference
+    return [Problem(str(pos), f"the shape differs from the {catalog.source_language} script {sources[0]}: {message}; "
+                              "keep the same sections, pauses, silences, breathing and optional passages")]
+
+
 def check_script(
     path: Path, cache: Optional[SpeechCache] = None, music_dir: Path = Path("music"), project_dir: Path = Path(".")
 ) -> list[Problem]:
-    """All problems of one script: syntax, front matter, includes, bed and loudness profile, length
-    range, breath-locked halves, pacing stretches."""
+    """All problems of one script: syntax, front matter, includes, bed and loudness profile, the track
+    catalogue (title, default length, range covered), shape parity with the source language,
+    length range, breath-locked halves, pacing stretches."""
     path = Path(path)
     errors = collect_problems(path)
     if errors:
         return [Problem(str(e.pos), e.message) for e in errors]
     script = parse_script(path)
     problems = _name_problems(script, path) + _sound_problems(script, path, Path(music_dir), Path(project_dir))
+    try:
+        catalog = catalog_for_script(path)
+        script = with_default_length(script, catalog)
+    except CatalogError as exc:
+        return problems + [Problem(str(path), str(exc).removeprefix(f"{path}: "))]
+    info = catalog.get(script.front.track) if catalog else None
+    where = front_matter_positions(path.read_text(encoding="utf-8"), str(path))
+    if catalog is not None:
+        problems += _catalog_problems(script, path, catalog, where) + _shape_problems(script, path, catalog)
     speech, measured = _speech_durations(script, cache)
     script = framed(script, script.front.bell)  # planned as built: with its lead-in and lead-out
     problems.extend(measured)
     try:
         lo, hi = reachable_range(script, speech, SAMPLE_RATE)
+        if info is not None:
+            problems += _coverage_problem(script, path, info, (lo, hi), catalog, where)
         default = seconds_to_samples(script.front.length_s, SAMPLE_RATE)
         if not lo <= default <= hi:
             problems.append(

@@ -22,6 +22,7 @@ from .render.bell import framed
 from .render.mix import MixSettings, TrackMix
 from .render.voice import SpeechCache, open_voice
 from .render.voice.profiles import require_commercial_use
+from .catalog import catalog_for_script, with_default_length
 from .script import Script, parse_script
 from .units import format_duration, seconds_to_samples
 from .vocab import LENGTH_ENDS, BellPlace, LengthEnd, ToneFamily
@@ -82,6 +83,11 @@ def resolve_profile(script: Script, options: BuildOptions) -> LoudnessProfile:
     if options.ceiling_dbtp is not None:
         profile = replace(profile, true_peak_dbtp=options.ceiling_dbtp, name=f"{profile.name} (ceiling {options.ceiling_dbtp:g})")
     return profile
+
+
+def read_script(path: Path) -> Script:
+    """Parse the script at ``path``, with its length from the track catalogue when it gives none."""
+    return with_default_length(parse_script(Path(path)), catalog_for_script(path))
 
 
 def target_samples(script: Script, speech_samples: Sequence[int], length_s: Optional[Union[float, LengthEnd]]) -> int:
@@ -150,7 +156,7 @@ def prepare_track(
     """
     clock = clock or StageClock(lambda stage: None)
     clock.start("parse")
-    script = parse_script(Path(script_path))
+    script = read_script(Path(script_path))
     front = script.front
     profile = resolve_profile(script, options)
     room_tone = room_tone_samples(profile, SAMPLE_RATE)

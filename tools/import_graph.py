@@ -26,6 +26,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("units", "errors", "atomic", "audio", "vocab", "schema"),
     ("measure",),
     ("script",),
+    ("catalog",),
     ("plan",),
     ("takes",),
     ("render",),
@@ -33,7 +34,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("export",),
     ("qa",),
     ("prepare",),
-    ("check", "build"),
+    ("check", "build", "tracks"),
     ("cli",),
 ]
 

@@ -16,6 +16,7 @@ from .build import build, profiles
 from .plan import check, plan
 from .qa import qa
 from .takes import takes
+from .tracks import tracks
 from .voices import cache, voices
 
 __all__ = ["main"]
@@ -30,5 +31,5 @@ def main() -> None:
     """Build the MBCL guided-meditation tracks from timed exercise scripts."""
 
 
-for _command in (build, plan, check, profiles, voices, cache, takes, qa):
+for _command in (build, plan, check, tracks, profiles, voices, cache, takes, qa):
     main.add_command(_command)

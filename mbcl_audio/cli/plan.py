@@ -10,13 +10,13 @@ import click
 
 from .. import SAMPLE_RATE
 from ..build import BuildOptions, prepare_track, target_samples
+from ..prepare import read_script
 from ..render.bell import framed
 from ..check import check_script, script_paths
 from ..errors import MbclError
 from ..plan import fit
 from ..plan.estimate import estimate_lead_samples, estimate_speech_samples
 from ..plan.report import format_plan, plan_to_dict
-from ..script import parse_script
 from ..vocab import LengthEnd
 from .boundary import USER_ERRORS, BoundaryCommand
 from .options import MUSIC_OPTION, parse_length
@@ -49,7 +49,7 @@ def plan(script: Path, length: float | LengthEnd | None, voice: str | None, as_j
     if synthesize:
         planned = prepare_track(script, BuildOptions(length_s=length, voice=voice)).plan
     else:
-        parsed = parse_script(script)
+        parsed = read_script(script)
         parsed = framed(parsed, parsed.front.bell)
         speech = estimate_speech_samples(parsed, SAMPLE_RATE, voice)
         leads = estimate_lead_samples(parsed, SAMPLE_RATE)

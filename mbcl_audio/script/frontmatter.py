@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from mbcl_audio.schema import Field, FieldError, MissingKey, UnknownKey, check_table
-from mbcl_audio.script.lines import Line
+from mbcl_audio.script.lines import Line, split_lines
 from mbcl_audio.script.model import FrontMatter, ScriptError, SourcePos
 from mbcl_audio.script.problems import Problems
 from mbcl_audio.script.values import (
@@ -32,7 +32,7 @@ from mbcl_audio.script.values import (
 )
 from mbcl_audio.vocab import GRIDS, PACING_STATES
 
-__all__ = ["FENCE", "FIELDS", "Fence", "find_front_matter", "parse_front_matter"]
+__all__ = ["FENCE", "FIELDS", "Fence", "find_front_matter", "front_matter_positions", "parse_front_matter"]
 
 FENCE = "+++"
 
@@ -48,7 +48,7 @@ FIELDS: dict[str, Field] = {
     "track": Field(check_track, required=True, example="track = 1"),
     "title": Field(check_text(True, 'title = "Breathing space"'), required=True, example='title = "Breathing space"'),
     "language": Field(check_language, required=True, example='language = "en"'),
-    "length": Field(check_duration(False, '"5m"'), required=True, name="length_s", example='length = "5m"'),
+    "length": Field(check_duration(False, '"5m"'), name="length_s", example='length = "5m"'),
     "voice": Field(check_text(True, 'voice = "espeak"'), example='voice = "espeak"'),
     "bed": Field(check_text(True, 'bed = "warm-pad"'), example='bed = "warm-pad"'),
     "album": Field(check_text(False, 'album = "My album"'), example='album = "..."'),
@@ -170,3 +170,10 @@ def _key_positions(block: list[Line]) -> dict[str, tuple[SourcePos, SourcePos]]:
 
 def _unknown_key_message(err: UnknownKey) -> str:
     return f"unknown setting {err.key!r} in the front matter{err.hint}: known settings are {', '.join(err.known)}"
+
+
+def front_matter_positions(text: str, path: str) -> dict[str, SourcePos]:
+    """Where each front matter key of a script's ``text`` is written (for messages about its value)."""
+    lines = split_lines(text, path)
+    block = lines[1 : find_front_matter(lines, path).close.number - 1]
+    return {key: key_pos for key, (key_pos, _) in _key_positions(block).items()}

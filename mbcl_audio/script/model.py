@@ -42,7 +42,9 @@ class FrontMatter:
     track: int
     title: str
     language: str
-    length_s: float
+    #: The usual length; ``None`` when the script leaves it to the track catalogue
+    #: (:func:`mbcl_audio.catalog.with_default_length` fills it in before planning).
+    length_s: Optional[float] = None
     voice: str = "espeak"
     bed: str = "warm-pad"
     album: str = ""
