@@ -218,3 +218,20 @@ def test_track_3_builds_at_its_shortest(tmp_path, cache_dir):
     script = parse_script(NL3)
     assert any(u.pos.path.endswith("_blocks/opening.txt") for u in script.utterances)
     assert r.plan.included_passages == () and len(r.plan.all_passages) >= 2
+
+
+TRACK5_NL = TRACK1_NL.parent / "05-ademruimte-met-compassie.txt"
+
+
+def test_track_5_builds_at_its_catalog_minimum_and_passes_qa(tmp_path, cache_dir):
+    """A session-2 track end to end at the shortest length the catalogue allows (3 min), in espeak."""
+    from mbcl_audio.catalog import catalog_path, load_catalog
+
+    info = load_catalog(catalog_path(TRACK5_NL.parents[1]))[5]
+    r = build_track(TRACK5_NL, tmp_path, BuildOptions(length_s=info.min_s), cache=SpeechCache(cache_dir))
+    assert sf.info(str(r.path)).frames == 180 * SAMPLE_RATE == r.plan.length_samples
+    assert r.qa is not None and r.qa.passed and {c.name for c in r.qa.checks} >= {"voice-loudness", "true-peak"}
+    assert r.qa.facts.measurement.true_peak_dbtp <= -1.0
+    # Every structural step is still there at the shortest length: the three phases and the close.
+    assert [c.title for c in r.plan.chapters] == ["Open, milde aanwezigheid", "Compassie ontvangen", "Compassie geven", "Afsluiting"]
+    assert any(e.kind == "phrase" for e in r.plan.events)  # the split wish on the breath

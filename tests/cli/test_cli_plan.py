@@ -72,3 +72,18 @@ def test_check_lists_every_problem_of_a_broken_script(tmp_path):
     ]:
         assert f"{bad}:{where}: error: {what}" in result.output
     assert "1 scripts checked: 7 errors" in result.output
+
+
+def test_a_script_without_length_plans_at_its_catalog_default(tmp_path):
+    (tmp_path / "catalog.toml").write_text((SCRIPTS_DIR / "catalog.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "en").mkdir()
+    script = tmp_path / "en" / "05-t.txt"
+    script.write_text('+++\ntrack = 5\ntitle = "The breathing space with compassion"\nlanguage = "en"\nbed = "none"\n+++\n\n'
+                      "Just this.\n\n[pause 2m..12m]\n", encoding="utf-8")
+    result = run("plan", str(script), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["length_samples"] == 360 * 44_100  # track 5's default: 6 min
+    (tmp_path / "catalog.toml").unlink()
+    result = run("plan", str(script))
+    assert result.exit_code == 1
+    assert "the script has no length = in its front matter and no catalog.toml beside its language folder" in result.output
