@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 from click.testing import CliRunner
@@ -45,13 +46,14 @@ def test_table_flags_a_title_and_a_range_that_disagree(tmp_path):
     root = _scripts(tmp_path)
     script = root / "en" / TRACK1_EN.name
     text = script.read_text(encoding="utf-8").replace("The breathing space with kindness", "Breathing space")
-    script.write_text(text.replace("[pause 0.5s..120s]", "[pause 0.5s..20s]"), encoding="utf-8")
+    script.write_text(re.sub(r"\[pause 0\.5s\.\.120s[^]]*\]", "[pause 0.5s..20s]", text), encoding="utf-8")
     result = run("tracks", "--scripts", str(root), "--lang", "en")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split() == ["#", "title", "(en)", "session", "default", "range", "en", "reaches"]
     row = next(line for line in lines if line.startswith("1 "))
-    assert "The breathing space with kindness" in row and "5 min" in row and "3-8 min" in row and "! 2:58" in row
+    assert "The breathing space with kindness" in row and "5 min" in row and "3-8 min" in row
+    assert re.search(r"  ! 2:5\d\.\d-\d:\d\d\.\d$", row)  # reaches below 3 min, but not 8 any more
     assert "en: 1 of 27 tracks scripted, 0 of them agree with the catalogue and cover its range" in lines
     assert "  track 1 en: title differs from the catalogue" in lines
     assert "  track 1 en: reachable range does not cover the catalogue range" in lines

@@ -130,7 +130,7 @@ def test_a_narrator_slower_than_the_estimates_is_not_suspicious(session, tmp_pat
     """Durations are judged at the narrator's own pace: estimates at double speed flag nothing."""
     from mbcl_audio.plan import estimate
 
-    faster = {key: rate * 2.5 for key, rate in estimate.CHARS_PER_S.items()}
-    monkeypatch.setattr(estimate, "CHARS_PER_S", faster)
+    faster = {key: (rate * 2.5, break_s / 2.5) for key, (rate, break_s) in estimate.SPEECH_RATES.items()}
+    monkeypatch.setattr(estimate, "SPEECH_RATES", faster)
     report = split_session(session.path, ns.script(), "espeak", tmp_path / "takes")
     assert report.mismatch is None and report.suspicious == [] and report.ok
