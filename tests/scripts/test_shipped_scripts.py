@@ -4,13 +4,15 @@ and plan exactly at every catalogue length (estimated speech) and at every lengt
 import pytest
 from plans import real_speech_samples
 from signals import SR
-from texts import SCRIPTS_DIR
+from texts import ROOT, SCRIPTS_DIR
 
 from mbcl_audio.catalog import catalog_path, load_catalog
+from mbcl_audio.check import check_script
 from mbcl_audio.plan import fit, reachable_range
 from mbcl_audio.plan.estimate import estimate_lead_samples, estimate_speech_samples
 from mbcl_audio.prepare import read_script
 from mbcl_audio.render.bell import framed
+from mbcl_audio.render.voice import SpeechCache
 from mbcl_audio.script import parse_script
 from mbcl_audio.script.shape import script_shape, shape_difference
 
@@ -66,6 +68,12 @@ def test_every_language_keeps_the_source_scripts_shape(source, other):
     a, b = parse_script(other), parse_script(source)
     assert shape_difference(a, b) is None
     assert len(script_shape(a)) > 5  # a real comparison: both have timing structure
+
+
+@pytest.mark.parametrize("path", SCRIPTS, ids=_ids(SCRIPTS))
+def test_check_finds_no_problem(path, cache_dir):
+    # As `mbcl-audio check` over scripts/: syntax, catalogue, shape, reach, breath-locked halves.
+    assert check_script(path, SpeechCache(cache_dir), music_dir=ROOT / "music", project_dir=ROOT) == []
 
 
 def test_nine_tracks_are_scripted_in_dutch_and_english():
