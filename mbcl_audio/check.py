@@ -106,10 +106,18 @@ def _sound_problems(script: Script, path: Path, music_dir: Path, project_dir: Pa
     return problems
 
 
+def _key_location(where: dict[str, SourcePos], key: str, path: Path) -> str:
+    """Where a front matter key is written (``file:line:col``), else the file's first line."""
+    return str(where.get(key, SourcePos(str(path), 1, 1)))
+
+
 def _catalog_problems(script: Script, path: Path, catalog: Catalog, where: dict[str, SourcePos]) -> list[Problem]:
     """The script's track must be in the catalogue, with its title and (if given) its default length."""
     front = script.front
-    at = lambda key: str(where.get(key, SourcePos(str(path), 1, 1)))  # noqa: E731
+
+    def at(key: str) -> str:
+        return _key_location(where, key, path)
+
     info = catalog.get(front.track)
     if info is None:
         return [Problem(at("track"), f"track {front.track} is not in the catalogue {catalog.path} (tracks 1 to {len(catalog)})")]
@@ -137,13 +145,15 @@ def _catalog_problems(script: Script, path: Path, catalog: Catalog, where: dict[
     return problems
 
 
-def _coverage_problem(script: Script, path: Path, info: TrackInfo, reach: tuple[int, int], catalog: Catalog, where: dict[str, SourcePos]) -> list[Problem]:
-    """The script's reachable lengths must cover the catalogue's range for its track."""
+def _coverage_problem(
+    path: Path, info: TrackInfo, reach: tuple[int, int], catalog: Catalog, where: dict[str, SourcePos]
+) -> list[Problem]:
+    """The script's reachable lengths (samples) must cover the catalogue's range for its track."""
     lo, hi = reach
     if lo <= seconds_to_samples(info.min_s, SAMPLE_RATE) and hi >= seconds_to_samples(info.max_s, SAMPLE_RATE):
         return []
     return [Problem(
-        str(where.get("length", SourcePos(str(path), 1, 1))),
+        _key_location(where, "length", path),
         f"the script reaches {format_duration(lo / SAMPLE_RATE, 'up')} to {format_duration(hi / SAMPLE_RATE, 'down')} "
         f"(estimated speech durations), which does not cover the catalogue range "
         f"{format_duration(info.min_s)} to {format_duration(info.max_s)} for track {info.number} "
@@ -193,7 +203,7 @@ def check_script(
     try:
         lo, hi = reachable_range(script, speech, SAMPLE_RATE)
         if info is not None:
-            problems += _coverage_problem(script, path, info, (lo, hi), catalog, where)
+            problems += _coverage_problem(path, info, (lo, hi), catalog, where)
         default = seconds_to_samples(script.front.length_s, SAMPLE_RATE)
         if not lo <= default <= hi:
             problems.append(
