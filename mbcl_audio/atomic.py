@@ -52,6 +52,16 @@ def remove_stale_temp_files(folder: Union[str, "os.PathLike[str]"]) -> list[Path
     return removed
 
 
+def _read_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+#: Read once, at import: setting the umask to read it would race with other threads creating files.
+_UMASK = _read_umask()
+
+
 def write_atomic(path: Union[str, "os.PathLike[str]"], data: Union[bytes, str], encoding: str = "utf-8") -> Path:
     """Write ``data`` (text is encoded with ``encoding``, newlines kept as they are) to a
     temporary file beside ``path``, then rename it into place; return the path.
@@ -66,6 +76,8 @@ def write_atomic(path: Union[str, "os.PathLike[str]"], data: Union[bytes, str], 
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(raw)
+        # mkstemp makes the file private (0600); a written file gets the usual permissions.
+        os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

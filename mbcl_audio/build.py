@@ -75,6 +75,9 @@ class TrackResult:
     #: The profile mastered to, and the QA report of the decoded file.
     profile: Optional[LoudnessProfile] = None
     qa: Optional[FileReport] = None
+    #: Samples the file's timeline is moved against the plan's (a profile that trims the track to
+    #: its sounds, ACX); 0 when the file is the plan.
+    shift_samples: int = 0
 
 
 def length_label(length_s: float) -> str:
@@ -127,7 +130,7 @@ def build_track(
     removed = remove_stale_temp_files(path.parent)
     staging = process_temp_path(path, "staging")
     try:
-        report, result = _encode_verified(
+        report, result, shift = _encode_verified(
             track, profile, path, staging, profile.bitrate_kbps or options.bitrate_kbps, clock
         )
         if options.qa and not report.passed:
@@ -165,6 +168,7 @@ def build_track(
         warnings=warnings,
         profile=profile,
         qa=report,
+        shift_samples=shift or 0,
     )
 
 
@@ -188,12 +192,13 @@ def _encode_verified(
     staging: Path,
     bitrate_kbps: int,
     clock: StageClock,
-) -> tuple[FileReport, MasterResult]:
+) -> tuple[FileReport, MasterResult, Optional[int]]:
     """Master, encode to ``staging`` and decode it for QA, limiting lower while the file's true peak is over the ceiling.
 
     Returns the QA report of ``staging`` (not yet judged against the
-    profile's checks) and the master result of the attempt that held the
-    ceiling. ``path`` names the track in messages.
+    profile's checks), the master result of the attempt that held the
+    ceiling, and how far the file is shifted against the plan (``None``: not at all).
+    ``path`` names the track in messages.
 
     Raises:
         BuildError: the file does not decode, decodes to another length than
@@ -229,7 +234,7 @@ def _encode_verified(
         # The encoder can add inter-sample overshoot; if it crossed the ceiling, limit lower and redo.
         peak = report.measurement.true_peak_dbtp
         if peak <= profile.ceiling_dbtp:
-            return report, result
+            return report, result, shift
         headroom_db += peak - profile.ceiling_dbtp + 0.2
     raise BuildError(
         f"{path}: true peak {peak:.2f} dBTP stays above the {profile.ceiling_dbtp} dBTP "

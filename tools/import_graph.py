@@ -35,6 +35,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("qa",),
     ("prepare",),
     ("check", "build", "tracks"),
+    ("set",),
     ("cli",),
 ]
 

@@ -13,6 +13,7 @@ import click
 from .. import __version__
 from .boundary import BoundaryGroup
 from .build import build, profiles
+from .buildset import build_set_command
 from .plan import check, plan
 from .qa import qa
 from .takes import takes
@@ -31,5 +32,5 @@ def main() -> None:
     """Build the MBCL guided-meditation tracks from timed exercise scripts."""
 
 
-for _command in (build, plan, check, tracks, profiles, voices, cache, takes, qa):
+for _command in (build, build_set_command, plan, check, tracks, profiles, voices, cache, takes, qa):
     main.add_command(_command)

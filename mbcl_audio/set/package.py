@@ -1,0 +1,63 @@
+"""Packaging a language folder: playlists, ``manifest.json`` and a zip that is byte-identical when
+rebuilt from the same inputs (fixed timestamps, permissions and order)."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Sequence
+
+from ..atomic import process_temp_path, write_atomic
+from ..catalog import Catalog
+from .playlists import PlaylistTrack, m3u8_text, week_playlists
+from .record import RecordEntry
+
+__all__ = ["ZIP_DATE", "package_language", "write_zip"]
+
+#: Every zip entry's timestamp: the earliest a zip can hold, so rebuilding never changes the bytes.
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def write_zip(path: Path, folder: Path, names: Sequence[str]) -> Path:
+    """Zip ``folder/name`` for each of ``names`` (sorted) into ``path``, deterministically, atomically."""
+    staging = process_temp_path(path, "staging")
+    try:
+        with zipfile.ZipFile(staging, "w") as archive:
+            for name in sorted(names):
+                info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+                info.external_attr = 0o644 << 16
+                # MP3 and Opus are compressed already: storing them keeps the zip fast to make and open.
+                stored = name.lower().endswith((".mp3", ".opus", ".ogg", ".m4a", ".png"))
+                info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+                with open(Path(folder) / name, "rb") as f, archive.open(info, "w") as out:
+                    for block in iter(lambda: f.read(1 << 20), b""):
+                        out.write(block)
+        staging.replace(path)
+    finally:
+        staging.unlink(missing_ok=True)
+    return path
+
+
+def package_language(folder: Path, language: str, catalog: Catalog, entries: Sequence[RecordEntry], zip_name: str) -> list[str]:
+    """Write the playlists, ``manifest.json`` and the zip of one language folder; the names written."""
+    folder = Path(folder)
+    entries = sorted(entries, key=lambda e: e.track)
+    tracks = [PlaylistTrack(e.track, e.title, e.file, e.duration_s) for e in entries]
+    written: list[str] = []
+    playlists = {"all tracks": tracks, **week_playlists(catalog, tracks, language)}
+    for name, listed in playlists.items():
+        file = f"{name}.m3u8"
+        write_atomic(folder / file, m3u8_text(listed, name))
+        written.append(file)
+    manifest = {
+        "language": language,
+        "tracks": [asdict(e) for e in entries],
+        "playlists": {name: [t.file for t in listed] for name, listed in playlists.items()},
+    }
+    write_atomic(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    written.append("manifest.json")
+    contents = [e.file for e in entries] + [t for e in entries for t in e.transcripts] + written
+    write_zip(folder / zip_name, folder, contents)
+    return written + [zip_name]

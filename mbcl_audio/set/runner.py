@@ -1,0 +1,296 @@
+"""Build a whole set: every scripted track of each language, in parallel processes, only what changed.
+
+:func:`plan_set` turns the scripts folder and the options into one :class:`TrackJob` per track
+(or a failed :class:`TrackOutcome` for a script that cannot be read), :func:`build_set` runs the
+jobs that are not up to date, records each result as it arrives, and packages every language
+whose tracks all built (:mod:`.package`).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue as queue_module
+import threading
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Literal, Optional, Sequence
+
+from .. import SAMPLE_RATE
+from ..atomic import write_atomic
+from ..build import BuildOptions, TrackResult, build_track, output_path
+from ..catalog import Catalog, catalog_path, load_catalog
+from ..errors import MbclError
+from ..prepare import read_script
+from ..render.voice import SpeechCache
+from ..render.voice.profiles import profile_for
+from ..script import track_scripts
+from ..tracks import script_languages
+from .inputs import input_hash
+from .package import package_language
+from .record import RecordEntry, file_sha256, load_record, save_record, up_to_date
+from .transcripts import plan_cues, srt_text, vtt_text
+
+__all__ = ["LENGTH_CHOICES", "SetOptions", "SetResult", "TrackJob", "TrackOutcome", "build_set", "plan_set"]
+
+LengthChoice = Literal["default", "short", "long"]
+LENGTH_CHOICES: tuple[LengthChoice, ...] = ("default", "short", "long")
+Status = Literal["built", "up to date", "failed"]
+#: ``(language, track number)``: one track of the set.
+TrackKey = tuple[str, int]
+#: Called in the building process with a track and what it is doing now: a build stage
+#: (``parse``, ``speech``, ``plan``, ``master``, ``encode``, ``verify``, ``transcripts``) or its end
+#: (``built``, ``up to date``, ``failed``).
+SetProgress = Callable[[TrackKey, str], None]
+
+
+@dataclass(frozen=True)
+class SetOptions:
+    """How a set is built; ``build`` holds the per-track options (voice, bed, profile, ...)."""
+
+    languages: Optional[tuple[str, ...]] = None
+    #: Worker processes; 1 builds in this process.
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    #: Each track at its catalogue ``default``, minimum (``short``) or maximum (``long``) length.
+    lengths: LengthChoice = "default"
+    #: Rebuild tracks that are up to date.
+    force: bool = False
+    build: BuildOptions = BuildOptions()
+    #: Speech cache folder (``None``: the default, ``$MBCL_AUDIO_CACHE`` or ``~/.cache``).
+    cache_dir: Optional[Path] = None
+
+
+@dataclass(frozen=True)
+class TrackJob:
+    """One track to build: its script, options and where it goes, and the hash of its inputs."""
+
+    language: str
+    track: int
+    title: str
+    script: Path
+    options: BuildOptions
+    out_dir: Path
+    file: str
+    input_hash: str
+    length_variant: str
+    cache_dir: Optional[Path] = None
+
+    @property
+    def key(self) -> TrackKey:
+        return (self.language, self.track)
+
+
+@dataclass(frozen=True)
+class TrackOutcome:
+    language: str
+    track: int
+    title: str
+    file: str
+    status: Status
+    entry: Optional[RecordEntry] = None
+    error: str = ""
+    synthesized: int = 0
+    cached: int = 0
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> TrackKey:
+        return (self.language, self.track)
+
+
+@dataclass(frozen=True)
+class SetResult:
+    outcomes: tuple[TrackOutcome, ...]
+    #: Per language, the files packaging wrote (playlists, manifest, zip); a language with a
+    #: failed track is not packaged.
+    packages: dict[str, tuple[str, ...]]
+
+    @property
+    def failed(self) -> tuple[TrackOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.status == "failed")
+
+
+def _length(choice: LengthChoice, catalog: Catalog, track: int, options: BuildOptions) -> tuple[Optional[float], str]:
+    info = catalog[track]
+    if choice == "short":
+        return info.min_s, "short"
+    if choice == "long":
+        return info.max_s, "long"
+    return options.length_s if isinstance(options.length_s, (int, float)) else None, "default"
+
+
+def plan_set(scripts_dir: Path, out_dir: Path, options: SetOptions) -> tuple[Catalog, list[TrackJob], list[TrackOutcome]]:
+    """The jobs of a set build, and the tracks that fail before building (unreadable scripts)."""
+    scripts_dir, out_dir = Path(scripts_dir), Path(out_dir)
+    catalog = load_catalog(catalog_path(scripts_dir))
+    languages = list(options.languages or script_languages(scripts_dir))
+    jobs: list[TrackJob] = []
+    failed: list[TrackOutcome] = []
+    for language in languages:
+        folder = scripts_dir / language
+        if not folder.is_dir():
+            raise MbclError(f"{folder}: no scripts for language {language!r}")
+        for info in catalog:
+            paths = track_scripts(folder, info.number)
+            title = info.title(language) or info.title("en") or ""
+            if not paths:
+                continue
+            if len(paths) > 1:
+                names = ", ".join(p.name for p in paths)
+                failed.append(TrackOutcome(language, info.number, title, "", "failed", error=f"{folder}: {len(paths)} scripts for track {info.number}: {names}"))
+                continue
+            try:
+                script = read_script(paths[0])
+                length_s, variant = _length(options.lengths, catalog, info.number, options.build)
+                build = replace(options.build, length_s=length_s)
+                file = output_path(script, out_dir, length_s).name
+                digest = input_hash(paths[0], build, scripts_dir)
+            except (MbclError, OSError) as exc:
+                failed.append(TrackOutcome(language, info.number, title, "", "failed", error=str(exc)))
+                continue
+            jobs.append(TrackJob(language, info.number, script.front.title, paths[0], build, out_dir, file, digest, variant, options.cache_dir))
+    return catalog, jobs, failed
+
+
+def _write_transcripts(result: TrackResult) -> tuple[str, ...]:
+    cues = plan_cues(result.plan, result.shift_samples, round(result.duration_s * SAMPLE_RATE))
+    title = result.path.stem
+    vtt, srt = result.path.with_suffix(".vtt"), result.path.with_suffix(".srt")
+    write_atomic(vtt, vtt_text(cues, title))
+    write_atomic(srt, srt_text(cues))
+    return (vtt.name, srt.name)
+
+
+def run_job(job: TrackJob, events: Optional["queue_module.Queue[tuple[TrackKey, str]]"] = None) -> TrackOutcome:
+    """Build one track and its transcripts (in a worker process or in this one); never raises for
+    a failing track: the outcome says what went wrong."""
+
+    def progress(stage: str) -> None:
+        if events is not None:
+            events.put((job.key, stage))
+
+    try:
+        cache = SpeechCache(job.cache_dir) if job.cache_dir is not None else SpeechCache()
+        result = build_track(job.script, job.out_dir, job.options, cache, progress)
+        progress("transcripts")
+        transcripts = _write_transcripts(result)
+        voice = job.options.voice or read_script(job.script).front.voice
+        profile = profile_for(voice, job.options.voices_dir)
+        entry = RecordEntry(
+            track=job.track,
+            title=job.title,
+            file=result.path.name,
+            input_hash=job.input_hash,
+            sha256=file_sha256(result.path),
+            duration_s=round(result.duration_s, 3),
+            loudness_lufs=round(result.loudness_lufs, 2),
+            true_peak_dbtp=round(result.true_peak_dbtp, 2),
+            voice=voice,
+            voice_licence=profile.licence.name if profile is not None else "",
+            bed=job.options.bed if job.options.bed is not None else read_script(job.script).front.bed,
+            length_variant=job.length_variant,
+            transcripts=transcripts,
+        )
+        return TrackOutcome(job.language, job.track, job.title, result.path.name, "built", entry,
+                            synthesized=result.synthesized, cached=result.cached, warnings=result.warnings)
+    except Exception as exc:  # one track's failure, whatever it is, must not stop the set
+        message = str(exc) if isinstance(exc, MbclError) else f"{type(exc).__name__}: {exc}"
+        return TrackOutcome(job.language, job.track, job.title, job.file, "failed", error=message)
+
+
+def _run_parallel(jobs: Sequence[TrackJob], workers: int, progress: SetProgress, done: Callable[[TrackOutcome], None]) -> None:
+    """Run ``jobs`` in ``workers`` processes; stage events and outcomes reach this process's callbacks."""
+    context = multiprocessing.get_context("spawn")  # no fork: the parent may run a progress thread
+    with context.Manager() as manager:
+        events = manager.Queue()
+        stop = threading.Event()
+
+        def relay() -> None:
+            while not stop.is_set():
+                try:
+                    key, stage = events.get(timeout=0.1)
+                except queue_module.Empty:
+                    continue
+                except (EOFError, OSError):
+                    return
+                progress(key, stage)
+
+        relay_thread = threading.Thread(target=relay, daemon=True)
+        relay_thread.start()
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        try:
+            pending: set[Future[TrackOutcome]] = {pool.submit(run_job, job, events) for job in jobs}
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    done(future.result())
+        except BaseException:
+            # Ctrl-C reaches the workers too; each removes its staging file, none is replaced half-written.
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        finally:
+            pool.shutdown(wait=True)
+            stop.set()
+            relay_thread.join()
+
+
+def build_set(
+    scripts_dir: Path = Path("scripts"),
+    out_dir: Path = Path("output"),
+    options: SetOptions = SetOptions(),
+    progress: SetProgress = lambda key, stage: None,
+) -> SetResult:
+    """Build every scripted track of each language into ``out_dir/<lang>/`` and package each language.
+
+    Tracks whose inputs are unchanged since the recorded build (:mod:`.record`) are reported
+    ``up to date`` and not rebuilt (unless ``options.force``). A failing track does not stop the
+    others; it is in :attr:`SetResult.failed`, and its language is not packaged.
+    """
+    catalog, jobs, outcomes = plan_set(scripts_dir, out_dir, options)
+    records = {lang: load_record(Path(out_dir) / lang) for lang in {j.language for j in jobs}}
+    to_build: list[TrackJob] = []
+    for job in jobs:
+        entry = records[job.language].get(job.file)
+        if not options.force and up_to_date(entry, job.input_hash, Path(out_dir) / job.language):
+            outcomes.append(TrackOutcome(job.language, job.track, job.title, job.file, "up to date", entry))
+            progress(job.key, "up to date")
+        else:
+            to_build.append(job)
+    for outcome in outcomes:
+        if outcome.status == "failed":
+            progress(outcome.key, "failed")
+
+    lock = threading.Lock()
+
+    def done(outcome: TrackOutcome) -> None:
+        with lock:
+            outcomes.append(outcome)
+            if outcome.entry is not None:
+                records[outcome.language][outcome.file] = outcome.entry
+                save_record(Path(out_dir) / outcome.language, records[outcome.language])
+        progress(outcome.key, outcome.status)
+
+    workers = max(1, min(options.jobs, len(to_build)))
+    if workers == 1:
+        events: "queue_module.Queue[tuple[TrackKey, str]]" = queue_module.Queue()
+        for job in to_build:
+            outcome = run_job(job, events)
+            while not events.empty():
+                progress(*events.get())
+            done(outcome)
+    elif to_build:
+        _run_parallel(to_build, workers, progress, done)
+
+    packages: dict[str, tuple[str, ...]] = {}
+    for language in dict.fromkeys(j.language for j in jobs):
+        mine = [o for o in outcomes if o.language == language]
+        if any(o.status == "failed" for o in mine):
+            continue
+        entries = [o.entry for o in mine if o.entry is not None]
+        packages[language] = tuple(
+            package_language(Path(out_dir) / language, language, catalog, entries, f"mbcl-audio-{language}.zip")
+        )
+    order = {job.key: k for k, job in enumerate(jobs)}
+    outcomes.sort(key=lambda o: (o.language, order.get(o.key, -1), o.track))
+    return SetResult(tuple(outcomes), packages)

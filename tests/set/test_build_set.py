@@ -1,0 +1,155 @@
+"""build-set end to end on three short scripts: parallel, incremental, packaged, deterministic."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import zipfile
+
+import numpy as np
+import pytest
+import soundfile as sf
+from click.testing import CliRunner
+from texts import ROOT, SCRIPTS_DIR
+
+from mbcl_audio import SAMPLE_RATE
+from mbcl_audio.cli import main
+from mbcl_audio.measure.onset import envelope_onset_sample
+from mbcl_audio.set import SetOptions, build_set
+
+SET_SCRIPTS = ROOT / "tests" / "data" / "set"
+FILES = ["01 Kort ademen.mp3", "02 Korte plek.mp3", "04 Korte weerstand.mp3"]
+
+
+def make_scripts(folder):
+    """A scripts folder: the project's catalogue and the three short Dutch test scripts."""
+    scripts = folder / "scripts"
+    shutil.copytree(SET_SCRIPTS, scripts)
+    shutil.copy(SCRIPTS_DIR / "catalog.toml", scripts)
+    return scripts
+
+
+def run(scripts, out, cache_dir, *args):
+    env = {"MBCL_AUDIO_CACHE": str(cache_dir)}
+    return CliRunner().invoke(main, ["build-set", "--scripts", str(scripts), "--out", str(out), *args], env=env)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, cache_dir):
+    folder = tmp_path_factory.mktemp("set")
+    scripts = make_scripts(folder)
+    out = folder / "out"
+    first = run(scripts, out, cache_dir, "-j", "2")
+    second = run(scripts, out, cache_dir, "-j", "2")
+    return {"scripts": scripts, "out": out, "first": first, "second": second}
+
+
+def test_every_track_is_built_in_parallel_and_listed(built):
+    result = built["first"]
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert ["lang", "#", "file", "length", "LUFS", "dBTP", "status"] in [line.split() for line in lines]
+    for name in FILES:
+        row = next(line for line in lines if name in line)
+        assert "built (speech:" in row
+    assert "3 tracks: 3 built, 0 up to date, 0 failed" in result.output
+    for name in FILES:
+        assert (built["out"] / "nl" / name).is_file()
+
+
+def test_a_second_run_rebuilds_nothing(built):
+    result = built["second"]
+    assert result.exit_code == 0, result.output
+    assert "3 tracks: 0 built, 3 up to date, 0 failed" in result.output
+
+
+def test_manifest_playlists_transcripts_and_zip_list_exactly_the_tracks(built):
+    folder = built["out"] / "nl"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert [t["file"] for t in manifest["tracks"]] == FILES
+    for entry in manifest["tracks"]:
+        data = (folder / entry["file"]).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+        assert entry["duration_s"] == pytest.approx(sf.info(str(folder / entry["file"])).duration, abs=1e-3)
+        assert entry["voice"] == "espeak" and entry["voice_licence"].startswith("GPL-3.0")
+        assert entry["transcripts"] == [entry["file"][:-4] + ".vtt", entry["file"][:-4] + ".srt"]
+    whole = (folder / "all tracks.m3u8").read_text(encoding="utf-8").splitlines()
+    assert [line for line in whole if not line.startswith("#")] == FILES
+    with zipfile.ZipFile(folder / "mbcl-audio-nl.zip") as archive:
+        names = archive.namelist()
+    transcripts = [f[:-4] + ext for f in FILES for ext in (".vtt", ".srt")]
+    playlists = sorted(p.name for p in folder.glob("*.m3u8"))
+    assert sorted(names) == sorted(FILES + transcripts + playlists + ["manifest.json"])
+
+
+def test_week_playlists_follow_the_catalogue(built):
+    folder = built["out"] / "nl"
+    # Catalogue: track 1 in weeks 1-7, track 2 in weeks 1-6, track 4 in week 2 only; none on the silent day.
+    listed = {
+        p.stem: [line for line in p.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+        for p in folder.glob("week *.m3u8")
+    }
+    assert sorted(listed) == [f"week {n}" for n in range(1, 8)]
+    assert listed["week 1"] == FILES[:2]
+    assert listed["week 2"] == FILES  # course order: by track number
+    assert listed["week 7"] == FILES[:1]
+    assert not (folder / "stiltedag.m3u8").exists()
+
+
+def test_transcript_cues_start_within_50_ms_of_the_voice_in_the_decoded_audio(built):
+    folder = built["out"] / "nl"
+    audio, rate = sf.read(str(folder / "02 Korte plek.mp3"), dtype="float32", always_2d=True)
+    mono = audio.mean(axis=1)
+    cues = [block.splitlines() for block in (folder / "02 Korte plek.vtt").read_text(encoding="utf-8").split("\n\n")[2:] if block.strip()]
+    assert len(cues) == 3  # one per utterance (an ellipsis splits the second paragraph)
+    for _, timing, _text in cues:
+        start = _seconds(timing.split(" --> ")[0])
+        stop = _seconds(timing.split(" --> ")[1])
+        # The bed is off: the voice is the only sound; find where it sets in near the cue.
+        a, b = int((start - 0.5) * rate), int(stop * rate)
+        onset = a + envelope_onset_sample(mono[a:b], rate, peak=float(np.max(np.abs(mono[a:b]))))
+        assert abs(onset / rate - start) <= 0.050, (timing, onset / rate)
+    srt = (folder / "02 Korte plek.srt").read_text(encoding="utf-8")
+    assert srt.startswith("1\n00:00:0") and " --> " in srt and "," in srt.splitlines()[1]
+
+
+def _seconds(clock: str) -> float:
+    h, m, s = clock.split(":")
+    return int(h) * 3600 + int(m) * 60 + float(s)
+
+
+def test_editing_one_script_rebuilds_only_that_track_and_one_utterance(tmp_path, cache_dir):
+    scripts = make_scripts(tmp_path)
+    out = tmp_path / "out"
+    assert run(scripts, out, cache_dir, "-j", "2").exit_code == 0
+    path = scripts / "nl" / "02-korte-plek.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("Wat hoor je?", "Wat hoor je nu?"), encoding="utf-8")
+    result = run(scripts, out, cache_dir, "-j", "2")
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if "02 Korte plek.mp3" in line)
+    assert "built (speech: 1 synthesized, 2 cached)" in row
+    assert "3 tracks: 1 built, 2 up to date, 0 failed" in result.output
+
+
+def test_two_clean_builds_give_byte_identical_zips(tmp_path, cache_dir):
+    scripts = make_scripts(tmp_path)
+    digests = []
+    for name in ("a", "b"):
+        result = build_set(scripts, tmp_path / name, SetOptions(jobs=1, cache_dir=cache_dir))
+        assert not result.failed
+        digests.append(hashlib.sha256((tmp_path / name / "nl" / "mbcl-audio-nl.zip").read_bytes()).hexdigest())
+    assert digests[0] == digests[1]
+
+
+def test_a_failing_track_fails_the_command_and_the_others_are_built(tmp_path, cache_dir):
+    scripts = make_scripts(tmp_path)
+    bad = scripts / "nl" / "04-korte-weerstand.txt"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("[pause 2s..8s]", "[pause 2s..8s"), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run(scripts, out, cache_dir, "-j", "2")
+    assert result.exit_code == 1
+    assert "track 4 (nl) failed:" in result.output and "04-korte-weerstand.txt:" in result.output
+    assert "not packaged: nl" in result.output
+    built = sorted(p.name for p in (out / "nl").iterdir())
+    assert built == sorted([".mbcl-build.json"] + [f[:-4] + ext for f in FILES[:2] for ext in (".mp3", ".srt", ".vtt")])
