@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -56,7 +55,7 @@ def format_table(result: SetResult) -> list[str]:
 )
 @click.option("--lang", "languages", metavar="LANGS", help="Comma-separated languages, e.g. nl,en (default: every language folder).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Tracks built at once, in worker processes (default: the number of cores).")
-@click.option("--lengths", type=click.Choice(LENGTH_CHOICES), default="default", show_default=True, help="Every track at its catalogue default, shortest (short) or longest (long) length.")
+@click.option("--lengths", type=click.Choice(LENGTH_CHOICES), default=None, help="Every track at its catalogue default, shortest (short) or longest (long) length (default: mbcl-audio.toml's [set] and [lengths], else default).")
 @click.option("--force", is_flag=True, help="Rebuild tracks that are up to date.")
 @click.option("--voice", metavar="VOICE", help="Voice for every track (default: each script's).")
 @click.option("--bed", metavar="BED", help="Background bed for every track (default: each script's).")
@@ -66,7 +65,7 @@ def format_table(result: SetResult) -> list[str]:
 @SCRIPTS_OPTION
 @VOICES_OPTION
 def build_set_command(
-    languages: Optional[str], jobs: Optional[int], lengths: str, force: bool, voice: Optional[str], bed: Optional[str],
+    languages: Optional[str], jobs: Optional[int], lengths: Optional[str], force: bool, voice: Optional[str], bed: Optional[str],
     profile: Optional[str], music_dir: Path, out_dir: Path, scripts_dir: Path, voices_dir: Path,
 ) -> None:
     """Build every scripted track of each language into OUT/<lang>/, and package each language.
@@ -76,11 +75,13 @@ def build_set_command(
     "up to date" and not rebuilt. Each language folder gets the tracks, a
     transcript per track (WebVTT and SRT), playlists (the whole set and one
     per course week), manifest.json and a zip. A failing track does not
-    stop the others; the command then exits 1 and names it.
+    stop the others; the command then exits 1 and names it. A trainer's
+    pack (languages, voices, bed, per-track lengths) can live in the
+    project's mbcl-audio.toml ([set], [lengths]; see docs/set.md).
     """
     options = SetOptions(
         languages=tuple(parse_languages(languages) or ()) or None,
-        jobs=jobs or os.cpu_count() or 1,
+        jobs=jobs,
         lengths=lengths,  # type: ignore[arg-type]
         force=force,
         build=BuildOptions(voice=voice, bed=bed, profile=profile, music_dir=music_dir, voices_dir=voices_dir),

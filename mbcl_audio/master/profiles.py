@@ -32,6 +32,8 @@ from ..schema import Field, FieldError, UnknownKey, check_table, is_number, is_w
 DEFAULT_PROFILE = "meditation"
 #: The project configuration file, looked for in the project folder (the working directory).
 PROJECT_CONFIG = "mbcl-audio.toml"
+#: Tables of the project file that the set builder reads (:mod:`mbcl_audio.set.project`).
+SET_TABLES = frozenset({"set", "lengths"})
 
 
 class ProfileError(MbclError, ValueError):
@@ -224,9 +226,9 @@ def load_project_config(folder: Path = Path(".")) -> ProjectConfig:
     if not path.is_file():
         return ProjectConfig()
     data = _read_toml(path)
-    unknown = sorted(set(data) - {"build", "profiles"})
+    unknown = sorted(set(data) - {"build", "profiles"} - SET_TABLES)
     if unknown:
-        raise ProfileError(f"{path}: unknown table [{unknown[0]}] (known: [build], [profiles.NAME])")
+        raise ProfileError(f"{path}: unknown table [{unknown[0]}] (known: [build], [profiles.NAME], [set], [lengths])")
     build = data.get("build", {})
     if not isinstance(build, dict):
         raise ProfileError(f'{path}: build must be a table: write [build] on its own line, then profile = "..."')

@@ -19,7 +19,7 @@ from typing import Callable, Literal, Optional, Sequence
 
 from .. import SAMPLE_RATE
 from ..atomic import write_atomic
-from ..build import BuildOptions, TrackResult, build_track, output_path
+from ..build import BuildOptions, TrackResult, build_track, length_label, output_path
 from ..catalog import Catalog, catalog_path, load_catalog
 from ..errors import MbclError
 from ..prepare import read_script
@@ -29,10 +29,13 @@ from ..script import track_scripts
 from ..tracks import script_languages
 from .inputs import input_hash
 from .package import package_language
+from .project import SetConfig, load_set_config
 from .record import RecordEntry, file_sha256, load_record, save_record, up_to_date
 from .transcripts import plan_cues, srt_text, vtt_text
 
-__all__ = ["LENGTH_CHOICES", "SetOptions", "SetResult", "TrackJob", "TrackOutcome", "build_set", "plan_set"]
+__all__ = [
+    "LENGTH_CHOICES", "SetOptions", "SetResult", "TrackJob", "TrackOutcome", "build_set", "plan_set", "with_project",
+]
 
 LengthChoice = Literal["default", "short", "long"]
 LENGTH_CHOICES: tuple[LengthChoice, ...] = ("default", "short", "long")
@@ -47,18 +50,39 @@ SetProgress = Callable[[TrackKey, str], None]
 
 @dataclass(frozen=True)
 class SetOptions:
-    """How a set is built; ``build`` holds the per-track options (voice, bed, profile, ...)."""
+    """How a set is built; ``build`` holds the per-track options (voice, bed, profile, ...).
+
+    ``None`` means: what the project file's ``[set]`` says (:mod:`.project`), else the default.
+    """
 
     languages: Optional[tuple[str, ...]] = None
-    #: Worker processes; 1 builds in this process.
-    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    #: Worker processes (default: the number of cores); 1 builds in this process.
+    jobs: Optional[int] = None
     #: Each track at its catalogue ``default``, minimum (``short``) or maximum (``long``) length.
-    lengths: LengthChoice = "default"
+    #: Given here, it also sets aside the project file's per-track ``[lengths]``.
+    lengths: Optional[LengthChoice] = None
     #: Rebuild tracks that are up to date.
     force: bool = False
     build: BuildOptions = BuildOptions()
     #: Speech cache folder (``None``: the default, ``$MBCL_AUDIO_CACHE`` or ``~/.cache``).
     cache_dir: Optional[Path] = None
+    #: Voice per language, where ``build.voice`` names none.
+    voices: dict[str, str] = field(default_factory=dict)
+    #: Length per track number (seconds), over ``lengths``.
+    track_lengths: dict[int, float] = field(default_factory=dict)
+
+
+def with_project(options: SetOptions, config: SetConfig) -> SetOptions:
+    """``options`` completed from the project file: what ``options`` leaves open, ``config`` fills."""
+    return replace(
+        options,
+        languages=options.languages or config.languages,
+        jobs=options.jobs or config.jobs or os.cpu_count() or 1,
+        lengths=options.lengths or config.lengths or "default",  # type: ignore[arg-type]
+        voices={**config.voices, **options.voices},
+        track_lengths=dict(options.track_lengths) if options.lengths else {**config.track_lengths, **options.track_lengths},
+        build=options.build if options.build.bed is not None or config.bed is None else replace(options.build, bed=config.bed),
+    )
 
 
 @dataclass(frozen=True)
@@ -111,13 +135,18 @@ class SetResult:
         return tuple(o for o in self.outcomes if o.status == "failed")
 
 
-def _length(choice: LengthChoice, catalog: Catalog, track: int, options: BuildOptions) -> tuple[Optional[float], str]:
-    info = catalog[track]
+def _length(options: SetOptions, catalog: Catalog, track: int) -> tuple[Optional[float], str]:
+    """The length a track is built at (``None``: its default) and how the manifest names it."""
+    info, choice = catalog[track], options.lengths
+    if track in options.track_lengths:
+        length_s = options.track_lengths[track]
+        return length_s, "default" if round(length_s) == round(info.default_s) else length_label(length_s)
     if choice == "short":
         return info.min_s, "short"
     if choice == "long":
         return info.max_s, "long"
-    return options.length_s if isinstance(options.length_s, (int, float)) else None, "default"
+    length_s = options.build.length_s
+    return (float(length_s), length_label(float(length_s))) if isinstance(length_s, (int, float)) else (None, "default")
 
 
 def plan_set(scripts_dir: Path, out_dir: Path, options: SetOptions) -> tuple[Catalog, list[TrackJob], list[TrackOutcome]]:
@@ -142,8 +171,9 @@ def plan_set(scripts_dir: Path, out_dir: Path, options: SetOptions) -> tuple[Cat
                 continue
             try:
                 script = read_script(paths[0])
-                length_s, variant = _length(options.lengths, catalog, info.number, options.build)
-                build = replace(options.build, length_s=length_s)
+                length_s, variant = _length(options, catalog, info.number)
+                voice = options.build.voice or options.voices.get(language)
+                build = replace(options.build, length_s=length_s, voice=voice)
                 file = output_path(script, out_dir, length_s).name
                 digest = input_hash(paths[0], build, scripts_dir)
             except (MbclError, OSError) as exc:
@@ -247,6 +277,7 @@ def build_set(
     ``up to date`` and not rebuilt (unless ``options.force``). A failing track does not stop the
     others; it is in :attr:`SetResult.failed`, and its language is not packaged.
     """
+    options = with_project(options, load_set_config(options.build.project_dir))
     catalog, jobs, outcomes = plan_set(scripts_dir, out_dir, options)
     records = {lang: load_record(Path(out_dir) / lang) for lang in {j.language for j in jobs}}
     to_build: list[TrackJob] = []
@@ -271,7 +302,7 @@ def build_set(
                 save_record(Path(out_dir) / outcome.language, records[outcome.language])
         progress(outcome.key, outcome.status)
 
-    workers = max(1, min(options.jobs, len(to_build)))
+    workers = max(1, min(options.jobs or 1, len(to_build)))
     if workers == 1:
         events: "queue_module.Queue[tuple[TrackKey, str]]" = queue_module.Queue()
         for job in to_build:
