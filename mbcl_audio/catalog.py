@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterator, Literal, Optional
 
 from .errors import MbclError
-from .schema import Field, FieldError, MissingKey, UnknownKey, check_table, from_validator, is_whole_number
+from .schema import Field, FieldError, check_table, from_validator, is_whole_number
 from .script import Script
 from .script.values import check_duration
 
@@ -183,13 +183,7 @@ def _entry_lines(text: str) -> list[int]:
 def _entry(table: dict[str, Any], where: str, line: int) -> TrackInfo:
     problems: list[str] = []
 
-    def fail(err: FieldError) -> None:
-        if isinstance(err, (UnknownKey, MissingKey)):
-            problems.append(str(err))
-        else:
-            problems.append(err.message)
-
-    values = check_table(table, FIELDS, fail)
+    values = check_table(table, FIELDS, lambda err: problems.append(err.message))
     if problems:
         raise CatalogError(f"{where}: {'; '.join(problems)}")
     low, high = values.pop("range")

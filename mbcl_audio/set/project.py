@@ -106,7 +106,7 @@ def load_set_config(folder: Path = Path(".")) -> SetConfig:
     if not isinstance(table, dict):
         raise MbclError(f"{path}: set must be a table: write [set] on its own line")
     problems: list[str] = []
-    values = check_table(table, SET_FIELDS, lambda err: problems.append(str(err) if not err.message else err.message))
+    values = check_table(table, SET_FIELDS, lambda err: problems.append(err.message))
     if problems:
         raise MbclError(f"{path}: [set] {problems[0]}")
     lengths = data.get("lengths", {})
