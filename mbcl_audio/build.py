@@ -16,7 +16,7 @@ from . import SAMPLE_RATE
 from .atomic import process_temp_path, remove_stale_temp_files
 from .errors import BuildError, MbclError
 from .export import TrackTags, track_filename, write_track
-from .export.tags import pacing_tag_json, speech_tag_json
+from .export.frames import pacing_tag_json, speech_tag_json
 from .master import MasterResult
 from .master.delivery import master_for_file
 from .master.profiles import LoudnessProfile

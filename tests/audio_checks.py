@@ -44,7 +44,8 @@ def rms_db(x) -> float:
 def decoded_voice_lufs(path) -> float:
     """The voice level of a built file, measured on its decoded audio over the spans of its speech tag."""
     from mbcl_audio.audio import FileSource
-    from mbcl_audio.export.tags import parse_speech_tag, read_tags
+    from mbcl_audio.export.frames import parse_speech_tag
+    from mbcl_audio.export.tags import read_tags
     from mbcl_audio.measure import measure
 
     spans = parse_speech_tag(read_tags(path)["speech"]).spans

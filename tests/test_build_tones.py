@@ -10,7 +10,7 @@ from texts import write_script
 
 from mbcl_audio.build import BuildOptions, build_track
 from mbcl_audio.export import read_tags
-from mbcl_audio.export.tags import parse_pacing_tag
+from mbcl_audio.export.frames import parse_pacing_tag
 from mbcl_audio.render.voice import SpeechCache
 
 #: The tone on from the start, a breathe block, a practice silence and a bed.

@@ -34,7 +34,8 @@ import soundfile as sf
 from mbcl_audio import SAMPLE_RATE
 from mbcl_audio.audio import FileSource
 from mbcl_audio.build import BuildOptions, build_track, prepare_track, resolve_scripts
-from mbcl_audio.export.tags import parse_speech_tag, read_tags
+from mbcl_audio.export.frames import parse_speech_tag
+from mbcl_audio.export.tags import read_tags
 from mbcl_audio.master.limiter import TruePeakLimiter
 from mbcl_audio.measure import measure
 from mbcl_audio.measure.meters import power_db

@@ -26,7 +26,8 @@ from mutagen.mp3 import MP3, BitrateMode
 
 from ..audio import FileSource, quiet_stderr
 from ..export.mp3 import first_frame_format
-from ..export.tags import PacingCycles, SpeechSpans, parse_pacing_tag, parse_speech_tag, read_tags
+from ..export.frames import PacingCycles, SpeechSpans, parse_pacing_tag, parse_speech_tag
+from ..export.tags import read_tags
 from ..measure.loudness import GATE_STEP_S
 from ..measure.meters import Measurement, measure_with_series
 from ..master.profiles import LoudnessProfile

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Optional
 
-from ..export.tags import PacingCycles
+from ..export.frames import PacingCycles
 from ..measure.meters import LoudnessSeries, Measurement
 from .scan import ScanResult
 

@@ -11,7 +11,7 @@ from qa_files import SR, acx_track, breath_tone, speech_like, write_mp3, write_w
 
 from mbcl_audio.cli.qa import qa
 from mbcl_audio.export import TrackTags, read_tags, write_tags
-from mbcl_audio.export.tags import PacingCycles, pacing_tag_json, parse_pacing_tag
+from mbcl_audio.export.frames import PacingCycles, pacing_tag_json, parse_pacing_tag
 from mbcl_audio.master.profiles import get_profile
 from mbcl_audio.plan.model import Chapter
 from mbcl_audio.qa import analyze_file, render_png, write_report

@@ -7,7 +7,7 @@ import pytest
 from qa_files import SR, at_lufs, noise, speech_like, write_mp3
 
 from mbcl_audio.export import TrackTags, read_tags, write_tags
-from mbcl_audio.export.tags import SpeechSpans, parse_speech_tag, speech_tag_json
+from mbcl_audio.export.frames import SpeechSpans, parse_speech_tag, speech_tag_json
 from mbcl_audio.master.profiles import get_profile
 from mbcl_audio.qa import analyze_file
 
