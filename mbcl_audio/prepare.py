@@ -67,6 +67,9 @@ class BuildOptions:
     voices_dir: Path = Path("voices")
     #: With a takes voice: a missing take is an error instead of being spoken by the fallback voice.
     require_takes: bool = False
+    #: The publisher and year the tags name (empty / ``None``: not written).
+    publisher: str = ""
+    year: Optional[int] = None
 
 
 def resolve_profile(script: Script, options: BuildOptions) -> LoudnessProfile:

@@ -30,9 +30,12 @@ from mutagen.id3 import (
     ID3,
     TALB,
     TCON,
+    TDRC,
     TIT2,
     TLAN,
     TPE1,
+    TPE2,
+    TPUB,
     TRCK,
     TXXX,
     CTOCFlags,
@@ -78,6 +81,8 @@ PADDING_BYTES = 1024
 # CHAP byte offsets are unused (times are authoritative); the spec's
 # "ignore" value is 0xFFFFFFFF.
 _NO_OFFSET = 0xFFFFFFFF
+#: ``COMM`` description of the credits comment (the plain comment has none).
+CREDITS_DESC = "credits"
 
 
 
@@ -100,6 +105,16 @@ class TrackTags:
     track_total: int = LAST_TRACK
     genre: str = "Meditation"
     comment: str = ""
+    #: The set's album artist (``TPE2``), publisher (``TPUB``) and year (``TDRC``, stored as v2.3's
+    #: ``TYER``); empty: not written.
+    album_artist: str = ""
+    publisher: str = ""
+    year: int | None = None
+    #: Who and what made the audio: voice and its licence, bed and its licence (``COMM`` "credits").
+    credits: str = ""
+    #: ReplayGain 2.0 track gain (dB to reach -18 LUFS) and peak (linear), measured on the file.
+    replaygain_gain_db: float | None = None
+    replaygain_peak: float | None = None
     #: Pacing cycles as JSON (:func:`pacing_tag_json`); empty: no pacing frame.
     pacing: str = ""
     #: Speech spans as JSON (:func:`speech_tag_json`); empty: no speech frame.
@@ -165,6 +180,14 @@ def build_id3(tags: TrackTags, chapters: Sequence[Chapter], sample_rate: int) ->
     id3.add(TCON(encoding=3, text=[tags.genre]))
     if tags.comment:
         id3.add(COMM(encoding=3, lang=lang, desc="", text=[tags.comment]))
+    if tags.credits:
+        id3.add(COMM(encoding=3, lang=lang, desc=CREDITS_DESC, text=[tags.credits]))
+    for frame, value in ((TPE2, tags.album_artist), (TPUB, tags.publisher), (TDRC, tags.year)):
+        if value:
+            id3.add(frame(encoding=3, text=[str(value)]))
+    if tags.replaygain_gain_db is not None and tags.replaygain_peak is not None:
+        id3.add(TXXX(encoding=3, desc="REPLAYGAIN_TRACK_GAIN", text=[f"{tags.replaygain_gain_db:+.2f} dB"]))
+        id3.add(TXXX(encoding=3, desc="REPLAYGAIN_TRACK_PEAK", text=[f"{tags.replaygain_peak:.6f}"]))
     if tags.pacing:
         id3.add(TXXX(encoding=3, desc=PACING_DESC, text=[tags.pacing]))
     if tags.speech:
@@ -237,7 +260,9 @@ def read_tags(path: PathLike) -> dict[str, Any]:
     track = text("TRCK")
     number, total = _parse_track(track)
     tlan = text("TLAN")
-    comments = id3.getall("COMM")
+    comments = [c for c in id3.getall("COMM") if c.desc == ""]
+    credits = [c for c in id3.getall("COMM") if c.desc == CREDITS_DESC]
+    gain, peak = id3.get("TXXX:REPLAYGAIN_TRACK_GAIN"), id3.get("TXXX:REPLAYGAIN_TRACK_PEAK")
     pacing = id3.get(f"TXXX:{PACING_DESC}")
     speech = id3.get(f"TXXX:{SPEECH_DESC}")
     chapters = []
@@ -256,6 +281,12 @@ def read_tags(path: PathLike) -> dict[str, Any]:
         "language": _ISO639_1.get(tlan, tlan) if tlan else None,
         "genre": text("TCON"),
         "comment": str(comments[0].text[0]) if comments and comments[0].text else None,
+        "credits": str(credits[0].text[0]) if credits and credits[0].text else None,
+        "album_artist": text("TPE2"),
+        "publisher": text("TPUB"),
+        "year": text("TDRC"),
+        "replaygain_track_gain": str(gain.text[0]) if gain is not None else None,
+        "replaygain_track_peak": str(peak.text[0]) if peak is not None else None,
         "pacing": str(pacing.text[0]) if pacing is not None and pacing.text else None,
         "speech": str(speech.text[0]) if speech is not None and speech.text else None,
         "chapters": chapters,

@@ -7,6 +7,8 @@
     lengths = "default"             # or "short" / "long": the catalogue's minimum / maximum
     bed = "warm-pad"                # for every track (default: each script's)
     jobs = 2                        # worker processes (default: the number of cores)
+    publisher = "A training centre" # the tags' publisher and year (default: not written)
+    year = 2026
 
     [set.voices]                    # the voice per language (default: each script's)
     nl = "espeak"
@@ -45,6 +47,8 @@ class SetConfig:
     lengths: Optional[str] = None
     bed: Optional[str] = None
     jobs: Optional[int] = None
+    publisher: Optional[str] = None
+    year: Optional[int] = None
     voices: dict[str, str] = field(default_factory=dict)
     #: Per track number, seconds.
     track_lengths: dict[int, float] = field(default_factory=dict)
@@ -74,6 +78,12 @@ def _jobs(value: Any, key: str) -> int:
     return value
 
 
+def _year(value: Any, key: str) -> int:
+    if not is_whole_number(value) or not 1900 <= value <= 2999:
+        raise FieldError(f"year must be a year such as 2026, got {value!r}")
+    return value
+
+
 def _voices(value: Any, key: str) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(v, str) and v for v in value.values()):
         raise FieldError('voices must be a table of language = "voice", e.g. [set.voices] then nl = "espeak"')
@@ -85,6 +95,8 @@ SET_FIELDS = {
     "lengths": Field(_choice),
     "bed": Field(_text),
     "jobs": Field(_jobs),
+    "publisher": Field(_text),
+    "year": Field(_year),
     "voices": Field(_voices),
 }
 

@@ -81,7 +81,12 @@ def with_project(options: SetOptions, config: SetConfig) -> SetOptions:
         lengths=options.lengths or config.lengths or "default",  # type: ignore[arg-type]
         voices={**config.voices, **options.voices},
         track_lengths=dict(options.track_lengths) if options.lengths else {**config.track_lengths, **options.track_lengths},
-        build=options.build if options.build.bed is not None or config.bed is None else replace(options.build, bed=config.bed),
+        build=replace(
+            options.build,
+            bed=options.build.bed if options.build.bed is not None else config.bed,
+            publisher=options.build.publisher or config.publisher or "",
+            year=options.build.year or config.year,
+        ),
     )
 
 

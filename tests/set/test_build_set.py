@@ -15,6 +15,7 @@ from texts import ROOT, SCRIPTS_DIR
 
 from mbcl_audio import SAMPLE_RATE
 from mbcl_audio.cli import main
+from mbcl_audio.export import read_tags
 from mbcl_audio.measure.onset import envelope_onset_sample
 from mbcl_audio.set import SetOptions, build_set
 
@@ -81,6 +82,19 @@ def test_manifest_playlists_transcripts_and_zip_list_exactly_the_tracks(built):
     transcripts = [f[:-4] + ext for f in FILES for ext in (".vtt", ".srt")]
     playlists = sorted(p.name for p in folder.glob("*.m3u8"))
     assert sorted(names) == sorted(FILES + transcripts + playlists + ["manifest.json"])
+
+
+def test_tracks_carry_replaygain_credits_and_the_album_artist(built):
+    folder = built["out"] / "nl"
+    manifest = {t["file"]: t for t in json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["tracks"]}
+    for name in FILES:
+        tags = read_tags(folder / name)
+        gain_db = float(tags["replaygain_track_gain"].removesuffix(" dB"))
+        # ReplayGain 2.0: the gain that brings the measured file to -18 LUFS; the peak, linear.
+        assert gain_db == pytest.approx(-18.0 - manifest[name]["loudness_lufs"], abs=0.01)
+        assert float(tags["replaygain_track_peak"]) == pytest.approx(10 ** (manifest[name]["true_peak_dbtp"] / 20), rel=0.002)
+        assert tags["credits"] == "Voice: espeak (GPL-3.0-or-later (espeak-ng)). No background bed."
+        assert tags["album_artist"] == "mbcl-audio" and tags["publisher"] is None
 
 
 def test_week_playlists_follow_the_catalogue(built):

@@ -18,6 +18,8 @@ profile = "meditation"
 languages = ["nl"]
 bed = "rain"
 jobs = 1
+publisher = "A training centre"
+year = 2026
 
 [set.voices]
 nl = "espeak"
@@ -44,6 +46,7 @@ def test_the_project_file_sets_languages_voices_bed_and_track_lengths(tmp_path):
     assert jobs[1].options.length_s is None and jobs[1].file == "01 Kort ademen.mp3"
     assert {job.options.voice for job in jobs.values()} == {"espeak"}
     assert {job.options.bed for job in jobs.values()} == {"rain"}
+    assert {(job.options.publisher, job.options.year) for job in jobs.values()} == {("A training centre", 2026)}
 
 
 def test_the_command_line_wins_over_the_file(tmp_path):
@@ -63,6 +66,7 @@ def test_the_command_line_wins_over_the_file(tmp_path):
         ('[lengths]\n30 = "10m"\n', "[lengths] '30' is not a track number from 1 to 27"),
         ('[lengths]\n3 = "ten minutes"\n', "[lengths] 3:"),
         ("[sett]\n", "unknown table [sett]"),
+        ("[set]\nyear = 26\n", "[set] year must be a year such as 2026, got 26"),
     ],
 )
 def test_a_wrong_setting_names_the_file_and_the_setting(tmp_path, text, message):
