@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
@@ -16,6 +17,7 @@ from . import SAMPLE_RATE
 from .atomic import process_temp_path, remove_stale_temp_files
 from .errors import BuildError, MbclError
 from .export import TrackTags, track_filename, write_tags, write_track
+from .export.cover import cover_png
 from .export.frames import pacing_tag_json, speech_tag_json
 from .master import MasterResult
 from .master.delivery import master_for_file
@@ -192,10 +194,11 @@ def _track_tags(track: PreparedTrack, options: BuildOptions) -> TrackTags:
     """The tags every attempt writes (the pacing tag is added per attempt)."""
     front = track.script.front
     bed = options.bed if options.bed is not None else front.bed
+    album = front.album or DEFAULT_ALBUM.get(front.language, "MBCL")
     return TrackTags(
         title=front.title,
         track_number=front.track,
-        album=front.album or DEFAULT_ALBUM.get(front.language, "MBCL"),
+        album=album,
         artist=front.artist or f"mbcl-audio ({track.voice_name})",
         language=front.language,
         comment=COMMENT,
@@ -203,7 +206,14 @@ def _track_tags(track: PreparedTrack, options: BuildOptions) -> TrackTags:
         publisher=options.publisher,
         year=options.year,
         credits=credits_text(track.voice_name, bed, options.voices_dir),
+        cover_png=_cover(album, front.language),
     )
+
+
+@lru_cache(maxsize=8)
+def _cover(album: str, language: str) -> bytes:
+    """The album's cover (one per album and language; drawn once per process)."""
+    return cover_png(album, f"mbcl-audio · {language}")
 
 
 def _encode_verified(

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Union
 
 from mutagen.id3 import (
+    APIC,
     CHAP,
     COMM,
     CTOC,
@@ -39,6 +40,7 @@ from mutagen.id3 import (
     TRCK,
     TXXX,
     CTOCFlags,
+    PictureType,
 )
 from mutagen.id3 import delete as delete_id3
 
@@ -115,6 +117,8 @@ class TrackTags:
     #: ReplayGain 2.0 track gain (dB to reach -18 LUFS) and peak (linear), measured on the file.
     replaygain_gain_db: float | None = None
     replaygain_peak: float | None = None
+    #: Front cover as PNG bytes (``APIC``); empty: none.
+    cover_png: bytes = b""
     #: Pacing cycles as JSON (:func:`pacing_tag_json`); empty: no pacing frame.
     pacing: str = ""
     #: Speech spans as JSON (:func:`speech_tag_json`); empty: no speech frame.
@@ -185,6 +189,8 @@ def build_id3(tags: TrackTags, chapters: Sequence[Chapter], sample_rate: int) ->
     for frame, value in ((TPE2, tags.album_artist), (TPUB, tags.publisher), (TDRC, tags.year)):
         if value:
             id3.add(frame(encoding=3, text=[str(value)]))
+    if tags.cover_png:
+        id3.add(APIC(encoding=3, mime="image/png", type=PictureType.COVER_FRONT, desc="cover", data=tags.cover_png))
     if tags.replaygain_gain_db is not None and tags.replaygain_peak is not None:
         id3.add(TXXX(encoding=3, desc="REPLAYGAIN_TRACK_GAIN", text=[f"{tags.replaygain_gain_db:+.2f} dB"]))
         id3.add(TXXX(encoding=3, desc="REPLAYGAIN_TRACK_PEAK", text=[f"{tags.replaygain_peak:.6f}"]))
@@ -263,6 +269,7 @@ def read_tags(path: PathLike) -> dict[str, Any]:
     comments = [c for c in id3.getall("COMM") if c.desc == ""]
     credits = [c for c in id3.getall("COMM") if c.desc == CREDITS_DESC]
     gain, peak = id3.get("TXXX:REPLAYGAIN_TRACK_GAIN"), id3.get("TXXX:REPLAYGAIN_TRACK_PEAK")
+    covers = id3.getall("APIC")
     pacing = id3.get(f"TXXX:{PACING_DESC}")
     speech = id3.get(f"TXXX:{SPEECH_DESC}")
     chapters = []
@@ -287,6 +294,7 @@ def read_tags(path: PathLike) -> dict[str, Any]:
         "year": text("TDRC"),
         "replaygain_track_gain": str(gain.text[0]) if gain is not None else None,
         "replaygain_track_peak": str(peak.text[0]) if peak is not None else None,
+        "cover": bytes(covers[0].data) if covers else None,
         "pacing": str(pacing.text[0]) if pacing is not None and pacing.text else None,
         "speech": str(speech.text[0]) if speech is not None and speech.text else None,
         "chapters": chapters,

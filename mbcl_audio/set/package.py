@@ -11,6 +11,7 @@ from typing import Sequence
 
 from ..atomic import process_temp_path, write_atomic
 from ..catalog import Catalog
+from ..export import read_tags
 from .playlists import PlaylistTrack, m3u8_text, week_playlists
 from .record import RecordEntry
 
@@ -51,6 +52,10 @@ def package_language(folder: Path, language: str, catalog: Catalog, entries: Seq
         file = f"{name}.m3u8"
         write_atomic(folder / file, m3u8_text(listed, name))
         written.append(file)
+    covers = [read_tags(folder / e.file).get("cover") for e in entries[:1]]
+    if covers and covers[0]:
+        write_atomic(folder / "cover.png", covers[0])
+        written.append("cover.png")
     manifest = {
         "language": language,
         "tracks": [asdict(e) for e in entries],

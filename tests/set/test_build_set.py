@@ -81,7 +81,7 @@ def test_manifest_playlists_transcripts_and_zip_list_exactly_the_tracks(built):
         names = archive.namelist()
     transcripts = [f[:-4] + ext for f in FILES for ext in (".vtt", ".srt")]
     playlists = sorted(p.name for p in folder.glob("*.m3u8"))
-    assert sorted(names) == sorted(FILES + transcripts + playlists + ["manifest.json"])
+    assert sorted(names) == sorted(FILES + transcripts + playlists + ["manifest.json", "cover.png"])
 
 
 def test_tracks_carry_replaygain_credits_and_the_album_artist(built):
@@ -95,6 +95,8 @@ def test_tracks_carry_replaygain_credits_and_the_album_artist(built):
         assert float(tags["replaygain_track_peak"]) == pytest.approx(10 ** (manifest[name]["true_peak_dbtp"] / 20), rel=0.002)
         assert tags["credits"] == "Voice: espeak (GPL-3.0-or-later (espeak-ng)). No background bed."
         assert tags["album_artist"] == "mbcl-audio" and tags["publisher"] is None
+        # The cover the project draws, the same in every track and beside them.
+        assert tags["cover"] == (folder / "cover.png").read_bytes()
 
 
 def test_week_playlists_follow_the_catalogue(built):
