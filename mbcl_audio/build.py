@@ -194,15 +194,16 @@ def _track_tags(track: PreparedTrack, options: BuildOptions) -> TrackTags:
     """The tags every attempt writes (the pacing tag is added per attempt)."""
     front = track.script.front
     bed = options.bed if options.bed is not None else front.bed
-    album = front.album or DEFAULT_ALBUM.get(front.language, "MBCL")
+    album = options.album or front.album or DEFAULT_ALBUM.get(front.language, "MBCL")
+    artist = options.artist or front.artist
     return TrackTags(
         title=front.title,
         track_number=front.track,
         album=album,
-        artist=front.artist or f"mbcl-audio ({track.voice_name})",
+        artist=artist or f"mbcl-audio ({track.voice_name})",
         language=front.language,
         comment=COMMENT,
-        album_artist=front.artist or "mbcl-audio",
+        album_artist=artist or "mbcl-audio",
         publisher=options.publisher,
         year=options.year,
         credits=credits_text(track.voice_name, bed, options.voices_dir),

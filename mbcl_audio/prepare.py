@@ -67,6 +67,9 @@ class BuildOptions:
     voices_dir: Path = Path("voices")
     #: With a takes voice: a missing take is an error instead of being spoken by the fallback voice.
     require_takes: bool = False
+    #: The album and artist the tags name (``None``: the script's, else the defaults).
+    album: Optional[str] = None
+    artist: Optional[str] = None
     #: The publisher and year the tags name (empty / ``None``: not written).
     publisher: str = ""
     year: Optional[int] = None

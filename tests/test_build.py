@@ -93,3 +93,16 @@ def test_credits_name_the_voice_and_bed_with_their_licences(tmp_path):
     )
     assert credits_text("espeak", "music/forest.flac", tmp_path).endswith("Bed: forest.flac, a user file (its licence: see music/README.md).")
     assert credits_text("nobody", "none", tmp_path) == "Voice: nobody (licence unknown). No background bed."
+
+
+def test_album_and_artist_options_win_over_the_script(tmp_path):
+    from mbcl_audio.build import _track_tags
+    from mbcl_audio.prepare import PreparedTrack
+    from mbcl_audio.script import parse_text
+
+    script = parse_text('+++\ntrack = 3\ntitle = "T"\nlanguage = "nl"\nlength = "1m"\nalbum = "A"\nartist = "B"\n+++\nHi.\n', str(tmp_path / "t.txt"))
+    track = PreparedTrack(script=script, voice_name="espeak", plan=None, mix=None, synthesized=0, cached=0)
+    tags = _track_tags(track, BuildOptions(voices_dir=tmp_path))
+    assert (tags.album, tags.artist, tags.album_artist) == ("A", "B", "B")
+    tags = _track_tags(track, BuildOptions(album="Set", artist="Narrator", publisher="P", year=2026, voices_dir=tmp_path))
+    assert (tags.album, tags.artist, tags.album_artist, tags.publisher, tags.year) == ("Set", "Narrator", "Narrator", "P", 2026)

@@ -7,6 +7,8 @@
     lengths = "default"             # or "short" / "long": the catalogue's minimum / maximum
     bed = "warm-pad"                # for every track (default: each script's)
     jobs = 2                        # worker processes (default: the number of cores)
+    album = "Compassievol leven"    # the tags' album and artist (default: each script's)
+    artist = "Anna de Vries"
     publisher = "A training centre" # the tags' publisher and year (default: not written)
     year = 2026
 
@@ -47,6 +49,8 @@ class SetConfig:
     lengths: Optional[str] = None
     bed: Optional[str] = None
     jobs: Optional[int] = None
+    album: Optional[str] = None
+    artist: Optional[str] = None
     publisher: Optional[str] = None
     year: Optional[int] = None
     voices: dict[str, str] = field(default_factory=dict)
@@ -95,6 +99,8 @@ SET_FIELDS = {
     "lengths": Field(_choice),
     "bed": Field(_text),
     "jobs": Field(_jobs),
+    "album": Field(_text),
+    "artist": Field(_text),
     "publisher": Field(_text),
     "year": Field(_year),
     "voices": Field(_voices),

@@ -84,6 +84,8 @@ def with_project(options: SetOptions, config: SetConfig) -> SetOptions:
         build=replace(
             options.build,
             bed=options.build.bed if options.build.bed is not None else config.bed,
+            album=options.build.album or config.album,
+            artist=options.build.artist or config.artist,
             publisher=options.build.publisher or config.publisher or "",
             year=options.build.year or config.year,
         ),

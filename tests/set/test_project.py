@@ -20,6 +20,8 @@ bed = "rain"
 jobs = 1
 publisher = "A training centre"
 year = 2026
+album = "Compassievol leven"
+artist = "Anna de Vries"
 
 [set.voices]
 nl = "espeak"
@@ -47,6 +49,7 @@ def test_the_project_file_sets_languages_voices_bed_and_track_lengths(tmp_path):
     assert {job.options.voice for job in jobs.values()} == {"espeak"}
     assert {job.options.bed for job in jobs.values()} == {"rain"}
     assert {(job.options.publisher, job.options.year) for job in jobs.values()} == {("A training centre", 2026)}
+    assert {(job.options.album, job.options.artist) for job in jobs.values()} == {("Compassievol leven", "Anna de Vries")}
 
 
 def test_the_command_line_wins_over_the_file(tmp_path):
