@@ -193,7 +193,6 @@ def credits_text(voice_name: str, bed: str, voices_dir: Path) -> str:
 def _track_tags(track: PreparedTrack, options: BuildOptions) -> TrackTags:
     """The tags every attempt writes (the pacing tag is added per attempt)."""
     front = track.script.front
-    bed = options.bed if options.bed is not None else front.bed
     album = options.album or front.album or DEFAULT_ALBUM.get(front.language, "MBCL")
     artist = options.artist or front.artist
     return TrackTags(
@@ -206,7 +205,7 @@ def _track_tags(track: PreparedTrack, options: BuildOptions) -> TrackTags:
         album_artist=artist or "mbcl-audio",
         publisher=options.publisher,
         year=options.year,
-        credits=credits_text(track.voice_name, bed, options.voices_dir),
+        credits=credits_text(track.voice_name, track.bed, options.voices_dir),
         cover_png=_cover(album, front.language),
     )
 

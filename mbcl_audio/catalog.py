@@ -21,7 +21,7 @@ from typing import Any, Iterator, Literal, Optional
 from .errors import MbclError
 from .schema import Field, FieldError, check_table, from_validator, is_whole_number
 from .script import Script
-from .script.values import check_duration
+from .script.values import check_duration, check_text
 
 __all__ = [
     "CATALOG_FILE",
@@ -142,12 +142,6 @@ def _check_weeks(value: Any, key: str) -> tuple[int, ...]:
     return tuple(value)
 
 
-def _text(value: Any, key: str) -> str:
-    if not isinstance(value, str):
-        raise FieldError(f"{key} must be text in quotes")
-    return value
-
-
 FIELDS: dict[str, Field] = {
     "number": Field(from_validator(lambda v: None if is_whole_number(v) else "number must be a whole number"), required=True),
     "title": Field(_check_titles, required=True, name="titles"),
@@ -157,16 +151,16 @@ FIELDS: dict[str, Field] = {
     ),
     "silent_day": Field(from_validator(lambda v: None if isinstance(v, bool) else "silent_day must be true or false")),
     "weeks": Field(_check_weeks),
-    "posture": Field(_text, required=True),
+    "posture": Field(check_text(True, 'posture = "sitting"'), required=True),
     "length": Field(check_duration(False, '"15m"'), required=True, name="default_s"),
     "range": Field(_check_range, required=True),
     "pacing": Field(
         from_validator(lambda v: None if v in PACING_FITS else f"pacing must be one of {', '.join(PACING_FITS)}"),
         required=True,
     ),
-    "pacing_note": Field(_text),
-    "about": Field(_text),
-    "needs": Field(_text),
+    "pacing_note": Field(check_text(False, 'pacing_note = "opening"')),
+    "about": Field(check_text(False, 'about = "..."')),
+    "needs": Field(check_text(False, 'needs = "..."')),
 }
 
 

@@ -166,9 +166,13 @@ def _shape_problems(script: Script, path: Path, catalog: Catalog) -> list[Proble
     if script.front.language.split("-")[0] == catalog.source_language:
         return []
     sources = track_scripts(path.parent.parent / catalog.source_language, script.front.track)
-    if len(sources) != 1 or collect_problems(sources[0]):
-        return []  # no source script, or one with its own problems (reported when it is checked)
-    difference = shape_difference(script, parse_script(sources[0]))
+    if len(sources) != 1:
+        return []  # no source script, or several (reported when it is checked)
+    try:
+        source = parse_script(sources[0])
+    except MbclError:
+        return []  # its own problems are reported when it is checked
+    difference = shape_difference(script, source)
     if difference is None:
         return []
     pos, message = difference

@@ -120,6 +120,8 @@ class PreparedTrack:
     requested_samples: int = 0
     #: The loudness profile the track is prepared for (:func:`resolve_profile`).
     profile: Optional[LoudnessProfile] = None
+    #: The bed it is mixed with (``options.bed``, else the script's).
+    bed: str = "none"
 
 
 class StageClock:
@@ -209,7 +211,7 @@ def prepare_track(
                 break
     clock.stop()
     return PreparedTrack(
-        script, voice.name, mix.plan, mix, speech.synthesized, speech.cached, speech.warnings, requested, profile
+        script, voice.name, mix.plan, mix, speech.synthesized, speech.cached, speech.warnings, requested, profile, bed
     )
 
 

@@ -72,6 +72,11 @@ def seconds_to_samples(duration_s: float, sample_rate: int) -> int:
 Rounding = Literal["nearest", "down", "up"]
 
 
+def format_minutes(duration_s: float) -> str:
+    """``600.0`` -> ``"10"``, ``450.0`` -> ``"7.5"``: whole or half minutes, as the catalogue gives lengths."""
+    return f"{duration_s / 60:g}"
+
+
 def format_duration(duration_s: float, rounding: Rounding = "nearest") -> str:
     """``312.4`` -> ``"5:12.4"`` (tenths of a second), for messages and listings.
 

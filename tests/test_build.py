@@ -101,7 +101,7 @@ def test_album_and_artist_options_win_over_the_script(tmp_path):
     from mbcl_audio.script import parse_text
 
     script = parse_text('+++\ntrack = 3\ntitle = "T"\nlanguage = "nl"\nlength = "1m"\nalbum = "A"\nartist = "B"\n+++\nHi.\n', str(tmp_path / "t.txt"))
-    track = PreparedTrack(script=script, voice_name="espeak", plan=None, mix=None, synthesized=0, cached=0)
+    track = PreparedTrack(script=script, voice_name="espeak", plan=None, mix=None, synthesized=0, cached=0, bed="warm-pad")
     tags = _track_tags(track, BuildOptions(voices_dir=tmp_path))
     assert (tags.album, tags.artist, tags.album_artist) == ("A", "B", "B")
     tags = _track_tags(track, BuildOptions(album="Set", artist="Narrator", publisher="P", year=2026, voices_dir=tmp_path))

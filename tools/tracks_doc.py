@@ -15,6 +15,7 @@ sys.path.insert(0, str(ROOT))
 
 from mbcl_audio.atomic import write_atomic  # noqa: E402
 from mbcl_audio.catalog import Catalog, TrackInfo, catalog_path, load_catalog  # noqa: E402
+from mbcl_audio.units import format_minutes  # noqa: E402
 
 DOC = ROOT / "docs" / "tracks.md"
 
@@ -47,10 +48,6 @@ fades out; *none* means the exercise leaves the breath free (or is paced by walk
 """
 
 
-def _minutes(seconds: float) -> str:
-    return f"{seconds / 60:g}"
-
-
 def _weeks(info: TrackInfo) -> str:
     """``(1, 2, 3, 5)`` -> ``"weeks 1–3 and 5"``; the silent day last."""
     runs: list[list[int]] = []
@@ -72,7 +69,7 @@ def render(catalog: Catalog) -> str:
     for t in catalog:
         lines.append(
             f"| {t.number} | {t.title('nl')} | {t.title('en')} | {t.title('de')} | {t.session_label} | "
-            f"{_minutes(t.default_s)} min | {_minutes(t.min_s)}–{_minutes(t.max_s)} min | {t.pacing_label} |"
+            f"{format_minutes(t.default_s)} min | {format_minutes(t.min_s)}–{format_minutes(t.max_s)} min | {t.pacing_label} |"
         )
     lines += ["", "## The tracks one by one", ""]
     for t in catalog:
@@ -87,7 +84,7 @@ def render(catalog: Catalog) -> str:
             if t.session is not None
             else f"- **Practised**: {_weeks(t)}.",
             f"- **Posture**: {t.posture}.",
-            f"- **Length**: {_minutes(t.default_s)} min by default, {_minutes(t.min_s)} to {_minutes(t.max_s)} min on request.",
+            f"- **Length**: {format_minutes(t.default_s)} min by default, {format_minutes(t.min_s)} to {format_minutes(t.max_s)} min on request.",
             f"- **Pacing tone**: {t.pacing_label}.",
             f"- **Audio needs**: {t.needs}",
             "",

@@ -10,16 +10,11 @@ import click
 
 from ..catalog import Catalog
 from ..tracks import FLAGS, ScriptStatus, TrackRow, track_overview
-from ..units import format_duration
+from ..units import format_duration, format_minutes
 from .boundary import BoundaryCommand
 from .options import SCRIPTS_OPTION, parse_languages
 
 __all__ = ["tracks"]
-
-
-def _minutes(seconds: float) -> str:
-    """``600.0`` -> ``"10"``; ``450.0`` -> ``"7.5"`` (catalogue lengths are whole or half minutes)."""
-    return f"{seconds / 60:g}"
 
 
 def _cell(status: ScriptStatus) -> str:
@@ -37,8 +32,8 @@ def _table(rows: list[TrackRow], languages: list[str]) -> list[str]:
             str(row.info.number),
             row.info.title(title_language) or row.info.title("en") or "",
             row.info.session_label,
-            f"{_minutes(row.info.default_s)} min",
-            f"{_minutes(row.info.min_s)}-{_minutes(row.info.max_s)} min",
+            f"{format_minutes(row.info.default_s)} min",
+            f"{format_minutes(row.info.min_s)}-{format_minutes(row.info.max_s)} min",
             *[_cell(row.scripts[lang]) for lang in languages],
         ]
         for row in rows

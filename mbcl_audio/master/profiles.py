@@ -195,11 +195,14 @@ def _shown(value: Any) -> str:
     return f"[{value[0]:g}, {value[1]:g}]" if isinstance(value, tuple) else f"{value:g}"
 
 
-def _read_toml(path: Path) -> dict:
+def read_toml(path: Path) -> dict:
+    """A TOML settings file (a profile table or ``mbcl-audio.toml``); a clear error naming it otherwise."""
     try:
         return tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
         raise ProfileError(f"{path}: not valid TOML: {err}") from err
+    except UnicodeDecodeError as err:
+        raise ProfileError(f"{path}: not UTF-8 text: {err}; save it again as UTF-8") from err
     except OSError as err:
         raise ProfileError(f"{path}: cannot read: {err.strerror or err}") from err
 
@@ -225,7 +228,7 @@ def load_project_config(folder: Path = Path(".")) -> ProjectConfig:
     path = Path(folder) / PROJECT_CONFIG
     if not path.is_file():
         return ProjectConfig()
-    data = _read_toml(path)
+    data = read_toml(path)
     unknown = sorted(set(data) - {"build", "profiles"} - SET_TABLES)
     if unknown:
         raise ProfileError(f"{path}: unknown table [{unknown[0]}] (known: [build], [profiles.NAME], [set], [lengths])")

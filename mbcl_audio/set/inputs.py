@@ -18,10 +18,11 @@ from typing import Any, Iterable, Optional
 from .. import __version__
 from ..catalog import CATALOG_FILE
 from ..master.profiles import PROJECT_CONFIG
-from ..prepare import BuildOptions, read_script
+from ..prepare import BuildOptions
 from ..render.bed.user import find_bed_file
 from ..render.voice.profiles import profile_for
 from ..script import Script
+from ..takes.files import file_sha256
 
 __all__ = ["input_hash", "input_files"]
 
@@ -75,12 +76,12 @@ def _hash_files(digest: Any, files: Iterable[Path], root: Path) -> None:
         except ValueError:
             name = path.resolve().as_posix()
         digest.update(name.encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        digest.update(bytes.fromhex(file_sha256(path)))
 
 
-def input_hash(script_path: Path, options: BuildOptions, scripts_dir: Path) -> str:
-    """The sha256 (hex) of everything the track built from ``script_path`` with ``options`` depends on."""
-    script = read_script(Path(script_path))
+def input_hash(script: Script, options: BuildOptions, scripts_dir: Path) -> str:
+    """The sha256 (hex) of everything the track built from ``script`` (as
+    :func:`~mbcl_audio.prepare.read_script` reads it) with ``options`` depends on."""
     digest = hashlib.sha256()
     digest.update(f"mbcl-audio {__version__}\0".encode())
     digest.update(_options_json(options).encode() + b"\0")

@@ -25,15 +25,14 @@ Options on the command line win over the file.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
 from ..errors import MbclError
-from ..master.profiles import PROJECT_CONFIG
+from ..master.profiles import PROJECT_CONFIG, read_toml
 from ..schema import Field, FieldError, check_table, is_whole_number
-from ..script.values import check_duration
+from ..script.values import check_duration, check_text
 
 __all__ = ["SetConfig", "load_set_config"]
 
@@ -70,12 +69,6 @@ def _choice(value: Any, key: str) -> str:
     return value
 
 
-def _text(value: Any, key: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise FieldError(f"{key} must be text in quotes")
-    return value
-
-
 def _jobs(value: Any, key: str) -> int:
     if not is_whole_number(value) or not 1 <= value <= 64:
         raise FieldError(f"jobs must be a whole number from 1 to 64, got {value!r}")
@@ -97,11 +90,11 @@ def _voices(value: Any, key: str) -> dict[str, str]:
 SET_FIELDS = {
     "languages": Field(_languages),
     "lengths": Field(_choice),
-    "bed": Field(_text),
+    "bed": Field(check_text(True, 'bed = "warm-pad"')),
     "jobs": Field(_jobs),
-    "album": Field(_text),
-    "artist": Field(_text),
-    "publisher": Field(_text),
+    "album": Field(check_text(True, 'album = "Compassievol leven"')),
+    "artist": Field(check_text(True, 'artist = "Anna de Vries"')),
+    "publisher": Field(check_text(True, 'publisher = "A training centre"')),
     "year": Field(_year),
     "voices": Field(_voices),
 }
@@ -116,10 +109,7 @@ def load_set_config(folder: Path = Path(".")) -> SetConfig:
     path = Path(folder) / PROJECT_CONFIG
     if not path.is_file():
         return SetConfig()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise MbclError(f"{path}: cannot read: {exc}") from None
+    data = read_toml(path)
     table = data.get("set", {})
     if not isinstance(table, dict):
         raise MbclError(f"{path}: set must be a table: write [set] on its own line")

@@ -7,15 +7,15 @@ sha256, and its transcripts are there: a file deleted or changed by hand is rebu
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Optional
 
 from ..atomic import write_atomic
+from ..takes.files import file_sha256
 
-__all__ = ["RECORD_FILE", "RecordEntry", "file_sha256", "load_record", "save_record", "up_to_date"]
+__all__ = ["RECORD_FILE", "RecordEntry", "load_record", "save_record", "up_to_date"]
 
 RECORD_FILE = ".mbcl-build.json"
 RECORD_VERSION = 1
@@ -39,14 +39,6 @@ class RecordEntry:
     #: ``default``, ``short``, ``long`` or a trainer's length such as ``20 min``.
     length_variant: str
     transcripts: tuple[str, ...] = field(default_factory=tuple)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def load_record(folder: Path) -> dict[str, RecordEntry]:

@@ -26,11 +26,12 @@ from ..prepare import read_script
 from ..render.voice import SpeechCache
 from ..render.voice.profiles import profile_for
 from ..script import track_scripts
+from ..takes.files import file_sha256
 from ..tracks import script_languages
 from .inputs import input_hash
 from .package import package_language
 from .project import SetConfig, load_set_config
-from .record import RecordEntry, file_sha256, load_record, save_record, up_to_date
+from .record import RecordEntry, load_record, save_record, up_to_date
 from .transcripts import plan_cues, srt_text, vtt_text
 
 __all__ = [
@@ -105,6 +106,9 @@ class TrackJob:
     file: str
     input_hash: str
     length_variant: str
+    #: The voice and bed the track is built with (the options', else the script's).
+    voice: str
+    bed: str
     cache_dir: Optional[Path] = None
 
     @property
@@ -182,11 +186,15 @@ def plan_set(scripts_dir: Path, out_dir: Path, options: SetOptions) -> tuple[Cat
                 voice = options.build.voice or options.voices.get(language)
                 build = replace(options.build, length_s=length_s, voice=voice)
                 file = output_path(script, out_dir, length_s).name
-                digest = input_hash(paths[0], build, scripts_dir)
+                digest = input_hash(script, build, scripts_dir)
             except (MbclError, OSError) as exc:
                 failed.append(TrackOutcome(language, info.number, title, "", "failed", error=str(exc)))
                 continue
-            jobs.append(TrackJob(language, info.number, script.front.title, paths[0], build, out_dir, file, digest, variant, options.cache_dir))
+            jobs.append(TrackJob(
+                language, info.number, script.front.title, paths[0], build, out_dir, file, digest, variant,
+                voice=voice or script.front.voice, bed=build.bed if build.bed is not None else script.front.bed,
+                cache_dir=options.cache_dir,
+            ))
     return catalog, jobs, failed
 
 
@@ -212,8 +220,7 @@ def run_job(job: TrackJob, events: Optional["queue_module.Queue[tuple[TrackKey, 
         result = build_track(job.script, job.out_dir, job.options, cache, progress)
         progress("transcripts")
         transcripts = _write_transcripts(result)
-        voice = job.options.voice or read_script(job.script).front.voice
-        profile = profile_for(voice, job.options.voices_dir)
+        profile = profile_for(job.voice, job.options.voices_dir)
         entry = RecordEntry(
             track=job.track,
             title=job.title,
@@ -223,9 +230,9 @@ def run_job(job: TrackJob, events: Optional["queue_module.Queue[tuple[TrackKey, 
             duration_s=round(result.duration_s, 3),
             loudness_lufs=round(result.loudness_lufs, 2),
             true_peak_dbtp=round(result.true_peak_dbtp, 2),
-            voice=voice,
+            voice=job.voice,
             voice_licence=profile.licence.name if profile is not None else "",
-            bed=job.options.bed if job.options.bed is not None else read_script(job.script).front.bed,
+            bed=job.bed,
             length_variant=job.length_variant,
             transcripts=transcripts,
         )

@@ -78,6 +78,9 @@ def test_broken_project_config_names_the_file(tmp_path):
     (tmp_path / "mbcl-audio.toml").write_text("[bild]\nprofile = 'x'\n")
     with pytest.raises(ProfileError, match=r"unknown table \[bild\]"):
         load_project_config(tmp_path)
+    (tmp_path / "mbcl-audio.toml").write_bytes(b"[build]\nprofile = '\xff'\n")
+    with pytest.raises(ProfileError, match="mbcl-audio.toml: not UTF-8 text: .*; save it again as UTF-8"):
+        load_project_config(tmp_path)
 
 
 @pytest.mark.parametrize(

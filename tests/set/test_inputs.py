@@ -23,17 +23,17 @@ def _scripts(tmp_path):
 def test_the_hash_follows_script_blocks_catalogue_and_options(tmp_path):
     scripts, script = _scripts(tmp_path)
     options = BuildOptions(project_dir=tmp_path, voices_dir=ROOT / "voices")
-    first = input_hash(script, options, scripts)
-    assert input_hash(script, options, scripts) == first
+    first = input_hash(read_script(script), options, scripts)
+    assert input_hash(read_script(script), options, scripts) == first
     names = [p.name for p in input_files(read_script(script), options, scripts)]
     assert {"03-mildheidmeditatie-jezelf.txt", "opening.txt", "reset-rule.txt", "wishes.txt", "catalog.toml"} <= set(names)
     assert "kindness-opening.txt" not in names  # a block the script does not include
-    assert input_hash(script, replace(options, bed="rain"), scripts) != first
+    assert input_hash(read_script(script), replace(options, bed="rain"), scripts) != first
     block = scripts / "nl" / "_blocks" / "reset-rule.txt"
     block.write_text(block.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    assert input_hash(script, options, scripts) != first
+    assert input_hash(read_script(script), options, scripts) != first
     # Where the folders are does not count, only what is in them.
-    assert input_hash(script, replace(options, music_dir=tmp_path / "elsewhere"), scripts) == input_hash(script, options, scripts)
+    assert input_hash(read_script(script), replace(options, music_dir=tmp_path / "elsewhere"), scripts) == input_hash(read_script(script), options, scripts)
 
 
 def test_a_file_changed_or_removed_by_hand_is_not_up_to_date(tmp_path):

@@ -13,7 +13,8 @@ import pytest
 import soundfile as sf
 from test_build_set import make_scripts
 
-from mbcl_audio.set.record import RECORD_FILE, file_sha256
+from mbcl_audio.set.record import RECORD_FILE
+from mbcl_audio.takes.files import file_sha256
 
 pytestmark = pytest.mark.slow  # a real set build in worker processes, twice
 
