@@ -87,3 +87,10 @@ def format_duration(duration_s: float, rounding: Rounding = "nearest") -> str:
     tenths = {"nearest": round, "down": math.floor, "up": math.ceil}[rounding](duration_s * 10 + 0.0)
     minutes, tenths = divmod(int(tenths), 600)
     return f"{minutes}:{tenths // 10:02d}.{tenths % 10}"
+
+
+def format_clock(duration_s: float) -> str:
+    """``312.4`` -> ``"5:12"``, ``3725`` -> ``"1:02:05"``: whole seconds, as a player shows a time."""
+    hours, rest = divmod(int(round(duration_s)), 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"

@@ -1,5 +1,5 @@
-"""Packaging a language folder: playlists, ``manifest.json`` and a zip that is byte-identical when
-rebuilt from the same inputs (fixed timestamps, permissions and order)."""
+"""Packaging a language folder: playlists, the player page, ``manifest.json`` and a zip that is
+byte-identical when rebuilt from the same inputs (fixed timestamps, permissions and order)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Sequence
 from ..atomic import process_temp_path, write_atomic
 from ..catalog import Catalog
 from ..export import read_tags
+from .player import PlayerChapter, PlayerTrack, player_html
 from .playlists import PlaylistTrack, m3u8_text, week_playlists
 from .record import RecordEntry
 
@@ -41,10 +42,27 @@ def write_zip(path: Path, folder: Path, names: Sequence[str]) -> Path:
     return path
 
 
+def _player_track(folder: Path, catalog: Catalog, entry: RecordEntry, tags: dict) -> PlayerTrack:
+    vtt = next((name for name in entry.transcripts if name.endswith(".vtt")), None)
+    info = catalog.get(entry.track)
+    return PlayerTrack(
+        number=entry.track,
+        title=entry.title,
+        duration_s=entry.duration_s,
+        files=(entry.file,),
+        session=info.session if info is not None else None,
+        chapters=tuple(PlayerChapter(title, start_ms / 1000) for title, start_ms, _ in tags.get("chapters", [])),
+        vtt_text=(folder / vtt).read_text(encoding="utf-8") if vtt else "",
+        transcripts=tuple(entry.transcripts),
+    )
+
+
 def package_language(folder: Path, language: str, catalog: Catalog, entries: Sequence[RecordEntry], zip_name: str) -> list[str]:
-    """Write the playlists, ``manifest.json`` and the zip of one language folder; the names written."""
+    """Write the playlists, the player page ``index.html``, ``manifest.json`` and the zip of one
+    language folder; the names written."""
     folder = Path(folder)
     entries = sorted(entries, key=lambda e: e.track)
+    tags = {e.file: read_tags(folder / e.file) for e in entries}
     tracks = [PlaylistTrack(e.track, e.title, e.file, e.duration_s) for e in entries]
     written: list[str] = []
     playlists = {"all tracks": tracks, **week_playlists(catalog, tracks, language)}
@@ -52,14 +70,22 @@ def package_language(folder: Path, language: str, catalog: Catalog, entries: Seq
         file = f"{name}.m3u8"
         write_atomic(folder / file, m3u8_text(listed, name))
         written.append(file)
-    covers = [read_tags(folder / e.file).get("cover") for e in entries[:1]]
-    if covers and covers[0]:
-        write_atomic(folder / "cover.png", covers[0])
+    cover = tags[entries[0].file].get("cover") if entries else None
+    if cover:
+        write_atomic(folder / "cover.png", cover)
         written.append("cover.png")
+    album = next((t["album"] for t in tags.values() if t.get("album")), "mbcl-audio")
+    page = player_html(
+        language, album, [_player_track(folder, catalog, e, tags[e.file]) for e in entries], zip_name,
+        "cover.png" if cover else "",
+    )
+    write_atomic(folder / "index.html", page)
+    written.append("index.html")
     manifest = {
         "language": language,
         "tracks": [asdict(e) for e in entries],
         "playlists": {name: [t.file for t in listed] for name, listed in playlists.items()},
+        "player": "index.html",
     }
     write_atomic(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     written.append("manifest.json")

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 from click.testing import CliRunner
+from browser import browser_missing, chromium_driver
 from texts import ROOT, SCRIPTS_DIR
 
 from mbcl_audio import SAMPLE_RATE
@@ -81,7 +82,7 @@ def test_manifest_playlists_transcripts_and_zip_list_exactly_the_tracks(built):
         names = archive.namelist()
     transcripts = [f[:-4] + ext for f in FILES for ext in (".vtt", ".srt")]
     playlists = sorted(p.name for p in folder.glob("*.m3u8"))
-    assert sorted(names) == sorted(FILES + transcripts + playlists + ["manifest.json", "cover.png"])
+    assert sorted(names) == sorted(FILES + transcripts + playlists + ["manifest.json", "cover.png", "index.html"])
 
 
 def test_tracks_carry_replaygain_credits_and_the_album_artist(built):
@@ -167,3 +168,69 @@ def test_a_failing_track_fails_the_command_and_the_others_are_built(tmp_path, ca
     assert "not packaged: nl" in result.output
     built = sorted(p.name for p in (out / "nl").iterdir())
     assert built == sorted([".mbcl-build.json"] + [f[:-4] + ext for f in FILES[:2] for ext in (".mp3", ".srt", ".vtt")])
+
+
+def test_the_player_page_works_from_disk_in_headless_chromium(built):
+    missing = browser_missing()
+    if missing:
+        pytest.skip(f"no browser for the player page test: {missing}")
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    folder = built["out"] / "nl"
+    with chromium_driver() as driver:
+        driver.get((folder / "index.html").as_uri())  # straight from disk: file:, no server
+        WebDriverWait(driver, 20).until(lambda d: d.execute_script(
+            "return Array.from(document.querySelectorAll('audio')).every(a => a.readyState >= 1)"
+            " && Array.from(document.querySelectorAll('audio')).every(a => a.textTracks[0].cues"
+            " && a.textTracks[0].cues.length > 0)"
+        ))
+        seeks = []
+        cards = driver.find_elements(By.CSS_SELECTOR, "article[data-track]")
+        assert [c.get_attribute("data-track") for c in cards] == ["1", "2", "4"]
+        # Grouped by the session that introduces the track (catalogue: 1 and 2 in session 1, 4 in 2).
+        sections = driver.find_elements(By.CSS_SELECTOR, "main section")
+        assert [s.find_element(By.TAG_NAME, "h2").text for s in sections] == ["Sessie 1", "Sessie 2"]
+        for card, name in zip(cards, FILES):
+            audio = card.find_element(By.TAG_NAME, "audio")
+            # Every player is named by its track's heading; the length shown is the file's.
+            heading = driver.find_element(By.ID, audio.get_attribute("aria-labelledby"))
+            assert heading.text == name[:-4]
+            duration = driver.execute_script("return arguments[0].duration", audio)
+            assert duration == pytest.approx(sf.info(str(folder / name)).duration, abs=0.1)
+            links = [a.get_attribute("href").rsplit("/", 1)[-1] for a in card.find_elements(By.CSS_SELECTOR, "a[download]")]
+            assert links == [n.replace(" ", "%20") for n in (name, name[:-4] + ".vtt", name[:-4] + ".srt")]
+            # The captions are the VTT file's cues, at its times.
+            vtt = (folder / (name[:-4] + ".vtt")).read_text(encoding="utf-8")
+            starts = [_seconds(line.split(" --> ")[0]) for line in vtt.splitlines() if " --> " in line]
+            cues = driver.execute_script(
+                "return Array.from(arguments[0].textTracks[0].cues).map(c => c.startTime)", audio)
+            assert cues == pytest.approx(starts, abs=1e-3)
+            # Each chapter button seeks its own player to the chapter's start, by mouse or keyboard.
+            chapters = read_tags(folder / name)["chapters"]
+            buttons = card.find_elements(By.CSS_SELECTOR, "button[data-start]")
+            assert len(buttons) == len(chapters) >= 1
+            for button, (title, start_ms, _) in list(zip(buttons, chapters))[1:]:
+                assert button.text.startswith(title)
+                for press in (button.click, lambda: button.send_keys(Keys.ENTER)):
+                    driver.execute_script("arguments[0].currentTime = 0", audio)
+                    press()
+                    now = driver.execute_script("return arguments[0].currentTime", audio)
+                    assert now == pytest.approx(start_ms / 1000, abs=0.5), (name, title)
+                    driver.execute_script("arguments[0].pause()", audio)
+                seeks.append(start_ms)
+        assert seeks and all(start_ms > 1000 for start_ms in seeks)
+        zip_link = driver.find_element(By.CSS_SELECTOR, "header a[download]")
+        assert zip_link.get_attribute("href").endswith("/mbcl-audio-nl.zip")
+        # Keyboard order on a fresh page: the skip link, the zip, then the first track's player.
+        driver.get((folder / "index.html").as_uri())
+        focused = []
+        for _ in range(3):
+            ActionChains(driver).send_keys(Keys.TAB).perform()
+            focused.append(driver.execute_script(
+                "const e = document.activeElement; return e.tagName + '.' + e.className + (e.closest('article') ? e.closest('article').dataset.track : '')"))
+        assert focused == ["A.skip", "A.", "AUDIO.1"]
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        assert errors == []
