@@ -18,6 +18,7 @@ from .atomic import process_temp_path, remove_stale_temp_files
 from .errors import BuildError, MbclError
 from .export import TrackTags, track_filename, write_tags, write_track
 from .export.cover import cover_png
+from .export.formats import EXTENSIONS, check_formats, decoded_length, tag_format, write_format
 from .export.frames import pacing_tag_json, speech_tag_json
 from .master import MasterResult
 from .master.delivery import master_for_file
@@ -35,6 +36,7 @@ from .prepare import (
     target_samples,
 )
 from .qa import FileReport, analyze_file
+from .qa.formats import analyze_format
 from .render.bed import BED_NAMES
 from .render.voice import SpeechCache
 from .render.voice.profiles import profile_for
@@ -66,6 +68,18 @@ MAX_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
+class FormatFile:
+    """One more delivery format of a track (beside its MP3), as written and measured."""
+
+    format: str
+    path: Path
+    loudness_lufs: float
+    true_peak_dbtp: float
+    duration_s: float
+    qa: FileReport
+
+
+@dataclass(frozen=True)
 class TrackResult:
     path: Path
     plan: Plan
@@ -85,6 +99,8 @@ class TrackResult:
     #: Samples the file's timeline is moved against the plan's (a profile that trims the track to
     #: its sounds, ACX); 0 when the file is the plan.
     shift_samples: int = 0
+    #: The other formats written beside the MP3 (``options.formats``), each checked by QA.
+    formats: tuple[FormatFile, ...] = ()
 
 
 def length_label(length_s: float) -> str:
@@ -121,6 +137,7 @@ def build_track(
         BuildError: the file failed QA, decodes to another length, or its true
             peak stays above the ceiling; nothing is written.
     """
+    formats = check_formats(options.formats)  # before any work: m4a without ffmpeg stops here
     clock = StageClock(progress)
     track = prepare_track(script_path, options, cache, clock)
     profile = track.profile
@@ -137,7 +154,7 @@ def build_track(
     removed = remove_stale_temp_files(path.parent)
     staging = process_temp_path(path, "staging")
     try:
-        report, result, shift = _encode_verified(
+        report, result, shift, encoded = _encode_verified(
             track, _track_tags(track, options), profile, path, staging, profile.bitrate_kbps or options.bitrate_kbps, clock
         )
         if options.qa and not report.passed:
@@ -146,9 +163,17 @@ def build_track(
                 f"{path}: fails QA for profile {profile.name!r}: {failed}; nothing was written "
                 f"(--no-qa keeps it anyway)"
             )
+        # Every other format passes QA before the MP3 replaces the old one: a track is whole or not at all.
+        others = [_write_format(fmt, encoded, profile, path, options.qa, clock) for fmt in formats[1:]]
         os.replace(staging, path)
+        for k, other in enumerate(others):
+            final = path.with_suffix(EXTENSIONS[other.format])
+            os.replace(other.path, final)
+            others[k] = replace(other, path=final)
     finally:
         staging.unlink(missing_ok=True)
+        for fmt in formats[1:]:
+            process_temp_path(path.with_suffix(EXTENSIONS[fmt]), "staging").unlink(missing_ok=True)
     m = report.measurement
     warnings = track.warnings
     if removed:
@@ -176,6 +201,7 @@ def build_track(
         profile=profile,
         qa=report,
         shift_samples=shift or 0,
+        formats=tuple(others),
     )
 
 
@@ -216,6 +242,52 @@ def _cover(album: str, language: str) -> bytes:
     return cover_png(album, f"mbcl-audio · {language}")
 
 
+@dataclass(frozen=True)
+class _Encoded:
+    """The accepted attempt's mastered audio, tags and chapters: what the other formats are made from."""
+
+    audio: object
+    tags: TrackTags
+    chapters: tuple
+
+
+def _write_format(fmt: str, encoded: _Encoded, profile: LoudnessProfile, path: Path, qa: bool, clock: StageClock) -> FormatFile:
+    """Write ``fmt`` beside the MP3 ``path`` into its staging file and check it like the MP3: same
+    tags, loudness within the profile, true peak under the ceiling (lowered a little and encoded
+    again while the codec's overshoot crosses it), and the length the format must decode to."""
+    target = path.with_suffix(EXTENSIONS[fmt])
+    staging = process_temp_path(target, "staging")
+    source, gain_db = encoded.audio, 0.0
+    for _ in range(MAX_ATTEMPTS):
+        clock.start("encode")
+        write_format(source, staging, fmt, encoded.tags, encoded.chapters, gain_db)
+        clock.start("verify")
+        report = analyze_format(staging, profile, encoded.tags.pacing, encoded.tags.speech)
+        clock.stop()
+        if report.facts is None:
+            raise BuildError(f"{target}: {report.error}; nothing was written")
+        expected = decoded_length(source.n_samples, source.sample_rate, fmt)
+        got = report.facts.n_samples
+        # AAC ends on a whole frame and has no exact-length header: allow its padding, no more.
+        if not (expected <= got <= expected + (1024 if fmt == "m4a" else 0)):
+            raise BuildError(f"{target}: decodes to {got} samples, {expected} expected; nothing was written")
+        peak = report.measurement.true_peak_dbtp
+        if peak <= profile.ceiling_dbtp:
+            break
+        gain_db -= peak - profile.ceiling_dbtp + 0.2
+    else:
+        raise BuildError(f"{target}: true peak {peak:.2f} dBTP stays above the {profile.ceiling_dbtp} dBTP ceiling; nothing was written")
+    if qa and not report.passed:
+        failed = "; ".join(f.message for f in report.failures)
+        raise BuildError(f"{target}: fails QA for profile {profile.name!r}: {failed}; nothing was written (--no-qa keeps it anyway)")
+    m = report.measurement
+    # Its own ReplayGain, from what this file measured (not the MP3's); only the tags are rewritten.
+    tags = replace(encoded.tags, replaygain_gain_db=round(REPLAYGAIN_REFERENCE_LUFS - m.integrated_lufs, 2),
+                   replaygain_peak=round(10 ** (m.true_peak_dbtp / 20), 6))
+    tag_format(staging, fmt, tags, encoded.chapters, source.sample_rate)
+    return FormatFile(fmt, staging, m.integrated_lufs, m.true_peak_dbtp, m.duration_s, report)
+
+
 def _encode_verified(
     track: PreparedTrack,
     base_tags: TrackTags,
@@ -224,7 +296,7 @@ def _encode_verified(
     staging: Path,
     bitrate_kbps: int,
     clock: StageClock,
-) -> tuple[FileReport, MasterResult, Optional[int]]:
+) -> tuple[FileReport, MasterResult, Optional[int], _Encoded]:
     """Master, encode to ``staging`` and decode it for QA, limiting lower while the file's true peak is over the ceiling.
 
     Returns the QA report of ``staging`` (not yet judged against the
@@ -269,7 +341,7 @@ def _encode_verified(
             gain_db = REPLAYGAIN_REFERENCE_LUFS - report.measurement.integrated_lufs
             tags = replace(tags, replaygain_gain_db=round(gain_db, 2), replaygain_peak=round(10 ** (peak / 20), 6))
             write_tags(staging, tags, chapters, SAMPLE_RATE)
-            return report, result, shift
+            return report, result, shift, _Encoded(mastered, tags, tuple(chapters))
         headroom_db += peak - profile.ceiling_dbtp + 0.2
     raise BuildError(
         f"{path}: true peak {peak:.2f} dBTP stays above the {profile.ceiling_dbtp} dBTP "

@@ -73,6 +73,8 @@ class BuildOptions:
     #: The publisher and year the tags name (empty / ``None``: not written).
     publisher: str = ""
     year: Optional[int] = None
+    #: Delivery formats: ``mp3`` always, plus ``opus`` and ``m4a`` (:mod:`mbcl_audio.export.formats`).
+    formats: tuple[str, ...] = ("mp3",)
 
 
 def resolve_profile(script: Script, options: BuildOptions) -> LoudnessProfile:

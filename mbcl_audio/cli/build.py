@@ -16,6 +16,7 @@ from ..units import format_duration
 from ..vocab import TONE_FAMILIES, BellPlace, LengthEnd, ToneFamily
 from .boundary import BoundaryCommand
 from .options import (
+    FORMAT_OPTION,
     MUSIC_OPTION,
     OUT_OPTION,
     SCRIPTS_OPTION,
@@ -58,6 +59,7 @@ STAGES = ("parse", "speech", "plan", "master", "encode", "verify")
 @click.option("--profile", metavar="PROFILE", help="Loudness profile: meditation, ebu-r128, podcast, acx or one from mbcl-audio.toml (default: the script's, the project's, then meditation).")
 @click.option("--loudness", "loudness_target", type=float, default=None, help="Override the profile's loudness target (LUFS of the voice or the whole file, as the profile measures; dB RMS for acx).")
 @click.option("--qa/--no-qa", default=True, show_default=True, help="Refuse a file that fails the profile's checks (--no-qa: keep it and warn).")
+@FORMAT_OPTION
 @MUSIC_OPTION
 @OUT_OPTION
 @SCRIPTS_OPTION
@@ -67,10 +69,12 @@ STAGES = ("parse", "speech", "plan", "master", "encode", "verify")
 def build(
     target: str, languages: str | None, lengths: list[float | LengthEnd] | None, voice: str | None, bed: str | None,
     pacing: bool, pacing_sound: ToneFamily | None, bed_level_lu: float, pacing_level_lu: float,
-    bell: tuple[BellPlace, ...] | None, profile: str | None, loudness_target: float | None, qa: bool, music_dir: Path,
+    bell: tuple[BellPlace, ...] | None, profile: str | None, loudness_target: float | None, qa: bool,
+    formats: tuple[str, ...] | None, music_dir: Path,
     out_dir: Path, scripts_dir: Path, voices_dir: Path, commercial: bool, require_takes: bool,
 ) -> None:
-    """Build TARGET (a script file or a track number) into tagged, loudness-normalized MP3s.
+    """Build TARGET (a script file or a track number) into tagged, loudness-normalized MP3s
+    (and Opus / M4A files beside them with --format).
 
     Each track is written to OUT/<lang>/NN Title.mp3 (a length other than the
     script's default adds "(10 min)" to the name), measured after encoding
@@ -91,6 +95,7 @@ def build(
                 profile=profile, loudness_target=loudness_target, qa=qa, music_dir=music_dir,
                 mix=MixSettings(bed_level_lu=bed_level_lu, pacing_level_lu=pacing_level_lu),
                 commercial=commercial, voices_dir=voices_dir, require_takes=require_takes,
+                formats=formats or ("mp3",),
             )
             label = f"{path}" + (f" ({length if isinstance(length, str) else format_duration(length)})" if length else "")
             task = progress.add_task(label, total=len(STAGES), stage="")
@@ -116,6 +121,8 @@ def build(
                 + (f"speech limited <= {limited:.1f} dB  " if limited is not None else "")
                 + f"{len(r.plan.chapters)} chapters  speech: {r.synthesized} synthesized, {r.cached} cached"
             )
+            for f in r.formats:
+                click.echo(f"{f.path}  {format_duration(f.duration_s)}  integrated {f.loudness_lufs:.1f} LUFS  {f.true_peak_dbtp:.1f} dBTP  QA passed")
 
 
 @click.command(

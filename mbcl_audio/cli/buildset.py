@@ -17,7 +17,7 @@ from ..set import LENGTH_CHOICES, SetOptions, SetResult, build_set
 from ..units import format_duration
 from .boundary import BoundaryCommand
 from .build import STAGES
-from .options import MUSIC_OPTION, OUT_OPTION, SCRIPTS_OPTION, VOICES_OPTION, parse_languages
+from .options import FORMAT_OPTION, MUSIC_OPTION, OUT_OPTION, SCRIPTS_OPTION, VOICES_OPTION, parse_languages
 
 __all__ = ["build_set_command", "format_table"]
 
@@ -27,7 +27,7 @@ ENDS = ("built", "up to date", "failed")
 
 
 def format_table(result: SetResult) -> list[str]:
-    """One line per track: language, number, file, duration, loudness, true peak, status."""
+    """One line per track file: language, number, file, duration, loudness, true peak, status."""
     header = ["lang", "#", "file", "length", "LUFS", "dBTP", "status"]
     rows = []
     for o in result.outcomes:
@@ -39,6 +39,10 @@ def format_table(result: SetResult) -> list[str]:
             f"{e.true_peak_dbtp:.1f}" if e else "-",
             o.status + (f" (speech: {o.synthesized} synthesized, {o.cached} cached)" if o.status == "built" else ""),
         ])
+        # Each other format on a row of its own: its figures are measured on that file.
+        for f in e.formats if e else ():
+            rows.append([o.language, "", f["file"], format_duration(f["duration_s"]), f"{f['loudness_lufs']:.1f}",
+                         f"{f['true_peak_dbtp']:.1f}", f"{f['format']}, QA passed"])
     widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header))]
     return ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in [header, *rows]]
 
@@ -51,6 +55,7 @@ def format_table(result: SetResult) -> list[str]:
 \b
   mbcl-audio build-set --lang nl,en
   mbcl-audio build-set --lang nl -j 2 --lengths short --out /tmp/short-set
+  mbcl-audio build-set --lang en --format mp3,opus,m4a
   mbcl-audio build-set --force""",
 )
 @click.option("--lang", "languages", metavar="LANGS", help="Comma-separated languages, e.g. nl,en (default: every language folder).")
@@ -60,13 +65,14 @@ def format_table(result: SetResult) -> list[str]:
 @click.option("--voice", metavar="VOICE", help="Voice for every track (default: each script's).")
 @click.option("--bed", metavar="BED", help="Background bed for every track (default: each script's).")
 @click.option("--profile", metavar="PROFILE", help="Loudness profile for every track (default: the script's, the project's, then meditation).")
+@FORMAT_OPTION
 @MUSIC_OPTION
 @OUT_OPTION
 @SCRIPTS_OPTION
 @VOICES_OPTION
 def build_set_command(
     languages: Optional[str], jobs: Optional[int], lengths: Optional[str], force: bool, voice: Optional[str], bed: Optional[str],
-    profile: Optional[str], music_dir: Path, out_dir: Path, scripts_dir: Path, voices_dir: Path,
+    profile: Optional[str], formats: Optional[tuple[str, ...]], music_dir: Path, out_dir: Path, scripts_dir: Path, voices_dir: Path,
 ) -> None:
     """Build every scripted track of each language into OUT/<lang>/, and package each language.
 
@@ -74,7 +80,8 @@ def build_set_command(
     voice, bed, profile and options are unchanged since the last build is
     "up to date" and not rebuilt. Each language folder gets the tracks, a
     transcript per track (WebVTT and SRT), playlists (the whole set and one
-    per course week), manifest.json and a zip. A failing track does not
+    per course week), the offline player page index.html, manifest.json and
+    a zip. --format adds Opus and M4A files beside each MP3. A failing track does not
     stop the others; the command then exits 1 and names it. A trainer's
     pack (languages, voices, bed, per-track lengths) can live in the
     project's mbcl-audio.toml ([set], [lengths]; see docs/set.md).
@@ -84,6 +91,7 @@ def build_set_command(
         jobs=jobs,
         lengths=lengths,  # type: ignore[arg-type]
         force=force,
+        formats=formats,
         build=BuildOptions(voice=voice, bed=bed, profile=profile, music_dir=music_dir, voices_dir=voices_dir),
     )
     console = Console(stderr=True)

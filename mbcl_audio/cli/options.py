@@ -12,6 +12,7 @@ from ..units import parse_duration_s
 from ..vocab import BELL_PLACES, LENGTH_ENDS, BellPlace, LengthEnd
 
 __all__ = [
+    "FORMAT_OPTION",
     "MUSIC_OPTION",
     "OUT_OPTION",
     "SCRIPTS_OPTION",
@@ -37,6 +38,25 @@ MUSIC_OPTION = _folder_option("--music", "music_dir", "music", "Folder of user b
 OUT_OPTION = _folder_option("--out", "out_dir", "output", "Folder the built set is written to.")
 SCRIPTS_OPTION = _folder_option(
     "--scripts", "scripts_dir", "scripts", "Folder with one sub-folder of scripts per language."
+)
+
+
+def parse_formats(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
+    """``"mp3,opus"`` -> ``("mp3", "opus")`` (MP3 always first); an unknown format or m4a without ffmpeg is a usage error."""
+    if value is None:
+        return None
+    from ..errors import MbclError
+    from ..export.formats import check_formats
+
+    try:
+        return check_formats(value.split(","))
+    except MbclError as err:
+        raise click.BadParameter(str(err)) from None
+
+
+FORMAT_OPTION = click.option(
+    "--format", "formats", metavar="FORMATS", callback=parse_formats, default=None,
+    help="Comma-separated delivery formats: mp3 (always made), opus, m4a (needs ffmpeg). Default: mp3, or the project file's.",
 )
 TAKES_VOICE_OPTION = click.option("--voice", required=True, metavar="VOICE", help="Id of a takes voice profile.")
 

@@ -18,6 +18,9 @@ from .record import RecordEntry
 
 __all__ = ["ZIP_DATE", "package_language", "write_zip"]
 
+#: The order of ``<source>`` elements on the player page, by file extension.
+PLAYER_ORDER = (".opus", ".m4a", ".mp3")
+
 #: Every zip entry's timestamp: the earliest a zip can hold, so rebuilding never changes the bytes.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -49,7 +52,8 @@ def _player_track(folder: Path, catalog: Catalog, entry: RecordEntry, tags: dict
         number=entry.track,
         title=entry.title,
         duration_s=entry.duration_s,
-        files=(entry.file,),
+        # The player offers Opus first (smallest), then AAC (Apple), then the MP3 every browser plays.
+        files=tuple(sorted(entry.files, key=lambda name: PLAYER_ORDER.index(Path(name).suffix.lower()))),
         session=info.session if info is not None else None,
         chapters=tuple(PlayerChapter(title, start_ms / 1000) for title, start_ms, _ in tags.get("chapters", [])),
         vtt_text=(folder / vtt).read_text(encoding="utf-8") if vtt else "",
@@ -89,6 +93,6 @@ def package_language(folder: Path, language: str, catalog: Catalog, entries: Seq
     }
     write_atomic(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     written.append("manifest.json")
-    contents = [e.file for e in entries] + [t for e in entries for t in e.transcripts] + written
+    contents = [f for e in entries for f in e.files] + [t for e in entries for t in e.transcripts] + written
     write_zip(folder / zip_name, folder, contents)
     return written + [zip_name]

@@ -11,6 +11,7 @@
     artist = "Anna de Vries"
     publisher = "A training centre" # the tags' publisher and year (default: not written)
     year = 2026
+    formats = ["mp3", "opus"]       # mp3 always; opus, and m4a where ffmpeg is installed
 
     [set.voices]                    # the voice per language (default: each script's)
     nl = "espeak"
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..errors import MbclError
+from ..export.formats import check_formats
 from ..master.profiles import PROJECT_CONFIG, read_toml
 from ..schema import Field, FieldError, check_table, is_whole_number
 from ..script.values import check_duration, check_text
@@ -52,6 +54,7 @@ class SetConfig:
     artist: Optional[str] = None
     publisher: Optional[str] = None
     year: Optional[int] = None
+    formats: Optional[tuple[str, ...]] = None
     voices: dict[str, str] = field(default_factory=dict)
     #: Per track number, seconds.
     track_lengths: dict[int, float] = field(default_factory=dict)
@@ -81,6 +84,15 @@ def _year(value: Any, key: str) -> int:
     return value
 
 
+def _formats(value: Any, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+        raise FieldError('formats must be a list of formats, e.g. formats = ["mp3", "opus"]')
+    try:
+        return check_formats(value)
+    except MbclError as err:
+        raise FieldError(str(err)) from None
+
+
 def _voices(value: Any, key: str) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(v, str) and v for v in value.values()):
         raise FieldError('voices must be a table of language = "voice", e.g. [set.voices] then nl = "espeak"')
@@ -96,6 +108,7 @@ SET_FIELDS = {
     "artist": Field(check_text(True, 'artist = "Anna de Vries"')),
     "publisher": Field(check_text(True, 'publisher = "A training centre"')),
     "year": Field(_year),
+    "formats": Field(_formats),
     "voices": Field(_voices),
 }
 

@@ -1,8 +1,8 @@
 """The build record of a language folder: what each track file was built from, and what it measured.
 
 ``OUT/<lang>/.mbcl-build.json`` maps each track's file name to its :class:`RecordEntry`. A track
-is up to date when its entry has the same input hash, its file is still there with the recorded
-sha256, and its transcripts are there: a file deleted or changed by hand is rebuilt.
+is up to date when its entry has the same input hash, its files (every format) are still there
+with the recorded sha256, and its transcripts are there: a file deleted or changed by hand is rebuilt.
 """
 
 from __future__ import annotations
@@ -39,6 +39,14 @@ class RecordEntry:
     #: ``default``, ``short``, ``long`` or a trainer's length such as ``20 min``.
     length_variant: str
     transcripts: tuple[str, ...] = field(default_factory=tuple)
+    #: The other formats beside the MP3, each ``{format, file, sha256, duration_s, loudness_lufs,
+    #: true_peak_dbtp}`` as measured on that file.
+    formats: tuple[dict, ...] = field(default_factory=tuple)
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """Every audio file of the track: the MP3, then the other formats."""
+        return (self.file, *(f["file"] for f in self.formats))
 
 
 def load_record(folder: Path) -> dict[str, RecordEntry]:
@@ -49,7 +57,9 @@ def load_record(folder: Path) -> dict[str, RecordEntry]:
         if data.get("version") != RECORD_VERSION:
             return {}
         return {
-            name: RecordEntry(**{**entry, "transcripts": tuple(entry.get("transcripts", ()))})
+            name: RecordEntry(**{
+                **entry, "transcripts": tuple(entry.get("transcripts", ())), "formats": tuple(entry.get("formats", ())),
+            })
             for name, entry in data["tracks"].items()
         }
     except (OSError, ValueError, KeyError, TypeError):
@@ -65,7 +75,8 @@ def up_to_date(entry: Optional[RecordEntry], input_hash: str, folder: Path) -> b
     """Whether the track recorded as ``entry`` needs no rebuild for ``input_hash``."""
     if entry is None or entry.input_hash != input_hash:
         return False
-    path = Path(folder) / entry.file
-    if not path.is_file() or not all((Path(folder) / t).is_file() for t in entry.transcripts):
+    folder = Path(folder)
+    if not all((folder / name).is_file() for name in (*entry.files, *entry.transcripts)):
         return False
-    return file_sha256(path) == entry.sha256
+    recorded = {entry.file: entry.sha256, **{f["file"]: f["sha256"] for f in entry.formats}}
+    return all(file_sha256(folder / name) == digest for name, digest in recorded.items())

@@ -71,6 +71,8 @@ class SetOptions:
     voices: dict[str, str] = field(default_factory=dict)
     #: Length per track number (seconds), over ``lengths``.
     track_lengths: dict[int, float] = field(default_factory=dict)
+    #: Delivery formats (``None``: the project file's, else ``build.formats``, MP3 only).
+    formats: Optional[tuple[str, ...]] = None
 
 
 def with_project(options: SetOptions, config: SetConfig) -> SetOptions:
@@ -89,6 +91,7 @@ def with_project(options: SetOptions, config: SetConfig) -> SetOptions:
             artist=options.build.artist or config.artist,
             publisher=options.build.publisher or config.publisher or "",
             year=options.build.year or config.year,
+            formats=options.formats or config.formats or options.build.formats,
         ),
     )
 
@@ -235,6 +238,13 @@ def run_job(job: TrackJob, events: Optional["queue_module.Queue[tuple[TrackKey, 
             bed=job.bed,
             length_variant=job.length_variant,
             transcripts=transcripts,
+            formats=tuple(
+                {
+                    "format": f.format, "file": f.path.name, "sha256": file_sha256(f.path), "duration_s": round(f.duration_s, 3),
+                    "loudness_lufs": round(f.loudness_lufs, 2), "true_peak_dbtp": round(f.true_peak_dbtp, 2),
+                }
+                for f in result.formats
+            ),
         )
         return TrackOutcome(job.language, job.track, job.title, result.path.name, "built", entry,
                             synthesized=result.synthesized, cached=result.cached, warnings=result.warnings)

@@ -42,8 +42,9 @@ def built(tmp_path_factory, cache_dir):
     folder = tmp_path_factory.mktemp("set")
     scripts = make_scripts(folder)
     out = folder / "out"
-    first = run(scripts, out, cache_dir, "-j", "2")
-    second = run(scripts, out, cache_dir, "-j", "2")
+    # Opus beside every MP3: its QA rows, its files in the manifest, the zip and the player page.
+    first = run(scripts, out, cache_dir, "-j", "2", "--format", "mp3,opus")
+    second = run(scripts, out, cache_dir, "-j", "2", "--format", "mp3,opus")
     return {"scripts": scripts, "out": out, "first": first, "second": second}
 
 
@@ -55,6 +56,8 @@ def test_every_track_is_built_in_parallel_and_listed(built):
     for name in FILES:
         row = next(line for line in lines if name in line)
         assert "built (speech:" in row
+        opus = next(line for line in lines if name[:-4] + ".opus" in line).split()
+        assert opus[0] == "nl" and opus[-3:] == ["opus,", "QA", "passed"]
     assert "3 tracks: 3 built, 0 up to date, 0 failed" in result.output
     for name in FILES:
         assert (built["out"] / "nl" / name).is_file()
@@ -76,13 +79,19 @@ def test_manifest_playlists_transcripts_and_zip_list_exactly_the_tracks(built):
         assert entry["duration_s"] == pytest.approx(sf.info(str(folder / entry["file"])).duration, abs=1e-3)
         assert entry["voice"] == "espeak" and entry["voice_licence"].startswith("GPL-3.0")
         assert entry["transcripts"] == [entry["file"][:-4] + ".vtt", entry["file"][:-4] + ".srt"]
+        [opus] = entry["formats"]
+        assert opus["file"] == entry["file"][:-4] + ".opus"
+        assert opus["sha256"] == hashlib.sha256((folder / opus["file"]).read_bytes()).hexdigest()
+        assert opus["duration_s"] == pytest.approx(entry["duration_s"], abs=1e-3)
+        assert abs(opus["loudness_lufs"] - entry["loudness_lufs"]) < 0.3 and opus["true_peak_dbtp"] <= -1.0
     whole = (folder / "all tracks.m3u8").read_text(encoding="utf-8").splitlines()
     assert [line for line in whole if not line.startswith("#")] == FILES
     with zipfile.ZipFile(folder / "mbcl-audio-nl.zip") as archive:
         names = archive.namelist()
     transcripts = [f[:-4] + ext for f in FILES for ext in (".vtt", ".srt")]
     playlists = sorted(p.name for p in folder.glob("*.m3u8"))
-    assert sorted(names) == sorted(FILES + transcripts + playlists + ["manifest.json", "cover.png", "index.html"])
+    opus = [f[:-4] + ".opus" for f in FILES]
+    assert sorted(names) == sorted(FILES + opus + transcripts + playlists + ["manifest.json", "cover.png", "index.html"])
 
 
 def test_tracks_carry_replaygain_credits_and_the_album_artist(built):
@@ -151,7 +160,7 @@ def test_editing_one_script_rebuilds_only_that_track_and_one_utterance(tmp_path,
 
 def test_two_clean_builds_give_byte_identical_zips(built, tmp_path, cache_dir):
     # The module's build (through the command, two workers) and a clean one through the library, in one process.
-    result = build_set(built["scripts"], tmp_path / "again", SetOptions(jobs=1, cache_dir=cache_dir))
+    result = build_set(built["scripts"], tmp_path / "again", SetOptions(jobs=1, cache_dir=cache_dir, formats=("mp3", "opus")))
     assert not result.failed and [o.status for o in result.outcomes] == ["built"] * 3
     first = (built["out"] / "nl" / "mbcl-audio-nl.zip").read_bytes()
     assert hashlib.sha256((tmp_path / "again" / "nl" / "mbcl-audio-nl.zip").read_bytes()).digest() == hashlib.sha256(first).digest()
@@ -201,7 +210,10 @@ def test_the_player_page_works_from_disk_in_headless_chromium(built):
             duration = driver.execute_script("return arguments[0].duration", audio)
             assert duration == pytest.approx(sf.info(str(folder / name)).duration, abs=0.1)
             links = [a.get_attribute("href").rsplit("/", 1)[-1] for a in card.find_elements(By.CSS_SELECTOR, "a[download]")]
-            assert links == [n.replace(" ", "%20") for n in (name, name[:-4] + ".vtt", name[:-4] + ".srt")]
+            stem = name[:-4]
+            assert links == [n.replace(" ", "%20") for n in (stem + ".opus", name, stem + ".vtt", stem + ".srt")]
+            # Chromium plays the Opus file (the first source); its chapters are the MP3's times.
+            assert driver.execute_script("return arguments[0].currentSrc", audio).endswith(".opus")
             # The captions are the VTT file's cues, at its times.
             vtt = (folder / (name[:-4] + ".vtt")).read_text(encoding="utf-8")
             starts = [_seconds(line.split(" --> ")[0]) for line in vtt.splitlines() if " --> " in line]
