@@ -142,6 +142,8 @@ def pacing_stretches(
                 # Closed before the block: its last breath gives way to the block's.
                 stretches[k] = replace(stretches[k], stop_sample=a)
         hosts = [k for k in hosts if stretches[k].stop_sample > a]
+        if not hosts and front.grid == "steps":
+            continue  # walking: the feet keep the time; no tone unless a [pacing on] stretch asks for one
         if not hosts:
             stretches.append(replace(default, start_sample=a, stop_sample=b))
             marks.append(None)

@@ -385,6 +385,19 @@ def test_step_grid_places_cues_on_steps_and_phrases_over_two_steps():
     halves = [e.start_sample for e in plan.overlays]
     (ph,) = [e for e in plan.events if e.kind == "phrase"]
     assert halves == [ph.start_sample, ph.start_sample + step, ph.start_sample + 2 * step, ph.start_sample + 3 * step]
+    # The feet keep the time: a phrase on a walking grid sounds no breathing tone.
+    assert plan.pacing_spans == ()
+
+
+def test_a_walking_grid_sounds_a_tone_only_where_pacing_is_turned_on():
+    phrase = BreathPhrase(Speech("May I", POS), Speech("be safe", POS), POS, repeats=2)
+    s = script_with(sp(), pause(0.3, 3), PacingChange("on", POS), phrase, PacingChange("off", POS), sp(), pause(1, 30),
+                    grid="steps", steps_per_minute=60)
+    plan = fit(s, [SR, SR // 2, SR // 3, SR], 30 * SR, SR)
+    (ph,) = [e for e in plan.events if e.kind == "phrase"]
+    assert len(plan.pacing_spans) == 1
+    start, stop = plan.pacing_spans[0]
+    assert start <= ph.start_sample and stop >= ph.stop_sample
 
 
 def test_leaving_out_a_passage_never_lets_two_utterances_touch():
