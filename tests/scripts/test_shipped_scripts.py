@@ -76,10 +76,49 @@ def test_check_finds_no_problem(path, cache_dir):
     assert check_script(path, SpeechCache(cache_dir), music_dir=ROOT / "music", project_dir=ROOT) == []
 
 
-def test_nine_tracks_are_scripted_in_dutch_and_english():
+def test_tracks_1_to_17_are_scripted_in_dutch_and_english():
     for language in ("nl", "en"):
         tracks = sorted(parse_script(p).front.track for p in SCRIPTS_DIR.glob(f"{language}/[0-9][0-9]-*.txt"))
-        assert tracks == list(range(1, 10)), language
+        assert tracks == list(range(1, 18)), language
+
+
+def _catalog_plans(path):
+    """The script's plans at its catalogue minimum, default and maximum (estimated speech)."""
+    script = framed(read_script(path), read_script(path).front.bell)
+    speech, leads = estimate_speech_samples(script, SR), estimate_lead_samples(script, SR)
+    info = CATALOG[script.front.track]
+    return [fit(script, speech, round(s * SR), SR, leads) for s in (info.min_s, info.default_s, info.max_s)]
+
+
+WALKING = [p for p in SCRIPTS if parse_script(p).front.grid == "steps"]
+TONGLEN = [p for p in SCRIPTS if parse_script(p).front.track in (16, 17)]
+
+
+@pytest.mark.parametrize("path", WALKING, ids=_ids(WALKING))
+def test_the_step_paced_track_carries_no_breathing_tone(path):
+    assert parse_script(path).front.track == 14  # walking with kindness is the set's walking track
+    for plan in _catalog_plans(path):
+        assert plan.grid == "steps" and plan.pacing == ()
+        # Its wishes still walk: each half of a phrase on a step of its own.
+        halves = [e.onset_sample for e in plan.overlays if any(p.start_sample <= e.onset_sample < p.stop_sample for p in plan.events if p.kind == "phrase")]
+        assert halves and all(h % plan.in_samples == 0 for h in halves)
+
+
+@pytest.mark.parametrize("path", TONGLEN, ids=_ids(TONGLEN))
+def test_every_breath_locked_half_of_tonglen_starts_on_its_breath_phase(path):
+    # Take in on the in-breath, give out on the out-breath, with the tone sounding both.
+    for plan in _catalog_plans(path):
+        phrases = [e for e in plan.events if e.kind == "phrase"]
+        assert phrases
+        for phrase in phrases:
+            # A half's clip starts its lead-in early; its voice sets in inside the phrase.
+            halves = sorted((e for e in plan.overlays if phrase.start_sample <= e.onset_sample < phrase.stop_sample), key=lambda e: e.start_sample)
+            assert halves and len(halves) % 2 == 0
+            (stretch,) = [st for st in plan.pacing if st.start_sample <= phrase.start_sample < st.stop_sample]
+            onsets = set(stretch.onsets(plan.length_samples))
+            for k, half in enumerate(halves):
+                breath_in = half.onset_sample - (stretch.in_samples if k % 2 else 0)
+                assert breath_in in onsets, (path.name, plan.length_samples / SR, half.text)
 
 
 REAL = [p for p in SCRIPTS if parse_script(p).front.track in REAL_SPEECH_TRACKS]
