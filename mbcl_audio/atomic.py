@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Union
+from typing import Iterator, Union
 
 #: A temporary file of one process beside its destination: ``.<name>.<kind>-<pid>[.<suffix>]``.
 PROCESS_TEMP_NAME = re.compile(r"^\..+\.(?:staging|tmp)-(?P<pid>\d+)(?:\.[A-Za-z0-9]+)?$")
@@ -83,3 +84,24 @@ def write_atomic(path: Union[str, "os.PathLike[str]"], data: Union[bytes, str], 
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+@contextlib.contextmanager
+def replaced_when_done(path: Union[str, "os.PathLike[str]"]) -> Iterator[Path]:
+    """Yield this process's temporary path beside ``path`` to write to; when the block ends
+    without error, flush it to disk and rename it to ``path``, else remove it (``path`` untouched).
+
+    For files written by a library that wants a path (an encoder, a tagger), not bytes.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = process_temp_path(path, "tmp")
+    try:
+        yield tmp
+        # Flush before the rename so a crash cannot leave a renamed but empty file.
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -11,7 +11,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..atomic import process_temp_path
+from ..atomic import replaced_when_done
 from ..audio import Source
 from ..plan.model import Chapter
 from .mp3 import COMPRESSION_LEVELS, compression_level, encode_mp3
@@ -51,16 +51,7 @@ def write_track(
     # Cheap checks first: a bad chapter list should not cost a full encode.
     validate_chapters(chapters, source.n_samples)
     compression_level(bitrate_kbps)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = process_temp_path(path, "tmp")
-    try:
+    with replaced_when_done(path) as tmp:
         encode_mp3(source, tmp, bitrate_kbps)
         write_tags(tmp, tags, chapters, source.sample_rate)
-        # Flush before the rename so a crash cannot leave a renamed but empty file.
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path

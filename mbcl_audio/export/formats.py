@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from ..atomic import process_temp_path
+from ..atomic import replaced_when_done
 from ..audio import BLOCK_SAMPLES, Source, iter_blocks
 from ..errors import MbclError
 from ..plan.model import Chapter
@@ -103,22 +103,14 @@ def write_format(source: Source, path: Path, fmt: str, tags: TrackTags, chapters
     path = Path(path)
     validate_chapters(chapters, source.n_samples)
     chapters = sorted(chapters, key=lambda c: (c.start_sample, c.stop_sample))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = process_temp_path(path, "tmp")
-    try:
+    if fmt not in ("opus", "m4a"):
+        raise MbclError(f"{path}: no encoder for format {fmt!r} here (mp3 is written by write_track)")
+    with replaced_when_done(path) as tmp:
         if fmt == "opus":
             _encode_opus(source, tmp, gain_db)
-        elif fmt == "m4a":
-            _encode_m4a(source, tmp, chapters, gain_db)
         else:
-            raise MbclError(f"{path}: no encoder for format {fmt!r} here (mp3 is written by write_track)")
+            _encode_m4a(source, tmp, chapters, gain_db)
         tag_format(tmp, fmt, tags, chapters, source.sample_rate)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path
 
 
