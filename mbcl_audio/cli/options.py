@@ -8,6 +8,8 @@ from typing import Any, cast
 
 import click
 
+from ..errors import MbclError
+from ..export.formats import check_formats
 from ..units import parse_duration_s
 from ..vocab import BELL_PLACES, LENGTH_ENDS, BellPlace, LengthEnd
 
@@ -45,9 +47,6 @@ def parse_formats(ctx: click.Context, param: click.Parameter, value: str | None)
     """``"mp3,opus"`` -> ``("mp3", "opus")`` (MP3 always first); an unknown format or m4a without ffmpeg is a usage error."""
     if value is None:
         return None
-    from ..errors import MbclError
-    from ..export.formats import check_formats
-
     try:
         return check_formats(value.split(","))
     except MbclError as err:
