@@ -106,3 +106,51 @@ def test_album_and_artist_options_win_over_the_script(tmp_path):
     assert (tags.album, tags.artist, tags.album_artist) == ("A", "B", "B")
     tags = _track_tags(track, BuildOptions(album="Set", artist="Narrator", publisher="P", year=2026, voices_dir=tmp_path))
     assert (tags.album, tags.artist, tags.album_artist, tags.publisher, tags.year) == ("Set", "Narrator", "Narrator", "P", 2026)
+
+
+SHORT_SET_SCRIPT = __import__("texts").ROOT / "tests" / "data" / "set" / "nl" / "01-kort-ademen.txt"
+
+
+def test_every_format_is_measured_by_qa_and_carries_the_mp3s_chapters(tmp_path, cache_dir):
+    from mbcl_audio.export.formats import read_format_tags
+    from mbcl_audio.export import read_tags
+
+    r = build_track(SHORT_SET_SCRIPT, tmp_path, BuildOptions(formats=("mp3", "opus", "m4a") if _ffmpeg() else ("mp3", "opus")), SpeechCache(cache_dir))
+    mp3_chapters = [(t, start / 1000) for t, start, _ in read_tags(r.path)["chapters"]]
+    assert len(mp3_chapters) == 2
+    for f in r.formats:
+        assert f.qa.passed and f.path.is_file() and f.path.stem == r.path.stem
+        # Measured on this file's own decode, not copied from the MP3.
+        decoded, rate = sf.read(str(f.path), dtype="float32", always_2d=True) if f.format == "opus" else (None, None)
+        if decoded is not None:
+            assert rate == 48_000 and f.duration_s == pytest.approx(len(decoded) / rate, abs=1e-6)
+            assert f.true_peak_dbtp == pytest.approx(true_peak_dbtp(decoded, rate), abs=0.05)
+        assert abs(f.loudness_lufs - r.loudness_lufs) < 0.3 and f.true_peak_dbtp <= -1.0
+        tags = read_format_tags(f.path)
+        assert [t for t, _ in tags["chapters"]] == [t for t, _ in mp3_chapters]
+        assert [s for _, s in tags["chapters"]] == pytest.approx([s for _, s in mp3_chapters], abs=0.002)
+        # Its own gain: ReplayGain's -18 LUFS reference minus what this file measured.
+        assert tags["replaygain_track_gain"] == pytest.approx(-18.0 - f.loudness_lufs, abs=0.01)
+
+
+def test_a_format_that_fails_qa_fails_the_track_and_writes_nothing(tmp_path, cache_dir, monkeypatch):
+    import mbcl_audio.build as build_module
+    from dataclasses import replace as replace_field
+
+    real = build_module.analyze_format
+
+    def louder_than_it_is(path, profile, *args):
+        report = real(path, profile, *args)
+        checks = tuple(replace_field(c, passed=False, message=f"{c.name} made to fail") if c.name == "true-peak" else c for c in report.checks)
+        return replace_field(report, checks=checks)
+
+    monkeypatch.setattr(build_module, "analyze_format", louder_than_it_is)
+    with pytest.raises(build_module.BuildError, match=r"\.opus: fails QA .*made to fail; nothing was written"):
+        build_track(SHORT_SET_SCRIPT, tmp_path, BuildOptions(formats=("mp3", "opus")), SpeechCache(cache_dir))
+    assert [p.name for p in (tmp_path / "nl").iterdir()] == []
+
+
+def _ffmpeg() -> bool:
+    from mbcl_audio.export.formats import ffmpeg_program
+
+    return ffmpeg_program() is not None
