@@ -15,6 +15,7 @@ from mbcl_audio.render.bell import framed
 from mbcl_audio.render.voice import SpeechCache
 from mbcl_audio.script import parse_script
 from mbcl_audio.script.shape import script_shape, shape_difference
+from mbcl_audio.set import SetOptions, plan_set
 
 CATALOG = load_catalog(catalog_path(SCRIPTS_DIR))
 SCRIPTS = sorted(p for p in SCRIPTS_DIR.glob("*/[0-9][0-9]-*.txt"))
@@ -76,10 +77,25 @@ def test_check_finds_no_problem(path, cache_dir):
     assert check_script(path, SpeechCache(cache_dir), music_dir=ROOT / "music", project_dir=ROOT) == []
 
 
-def test_tracks_1_to_17_are_scripted_in_dutch_and_english():
+def test_every_one_of_the_27_tracks_is_scripted_in_dutch_and_english():
     for language in ("nl", "en"):
         tracks = sorted(parse_script(p).front.track for p in SCRIPTS_DIR.glob(f"{language}/[0-9][0-9]-*.txt"))
-        assert tracks == list(range(1, 18)), language
+        assert tracks == [info.number for info in CATALOG] == list(range(1, 28)), language
+
+
+@pytest.mark.parametrize("lengths", ["short", "default", "long"])
+def test_the_whole_set_plans_at_the_catalogues_short_default_and_long_lengths(lengths, tmp_path):
+    # As build-set --lengths plans it: every track of both languages, each fitted exactly.
+    _, jobs, failed = plan_set(SCRIPTS_DIR, tmp_path, SetOptions(languages=("nl", "en"), lengths=lengths))
+    assert failed == [] and sorted(j.key for j in jobs) == [(lang, n) for lang in ("en", "nl") for n in range(1, 28)]
+    for job in jobs:
+        info = CATALOG[job.track]
+        length_s = {"short": info.min_s, "default": info.default_s, "long": info.max_s}[lengths]
+        assert (job.options.length_s or info.default_s) == length_s and job.length_variant == lengths
+        script = read_script(job.script)
+        script = framed(script, script.front.bell)
+        plan = fit(script, estimate_speech_samples(script, SR), round(length_s * SR), SR, estimate_lead_samples(script, SR))
+        assert plan.length_samples == round(length_s * SR) == plan.events[-1].stop_sample
 
 
 def _catalog_plans(path):
