@@ -94,3 +94,13 @@ def format_clock(duration_s: float) -> str:
     hours, rest = divmod(int(round(duration_s)), 3600)
     minutes, seconds = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def format_timestamp(duration_s: float, separator: str = ".") -> str:
+    """``62.5`` -> ``"00:01:02.500"``: hours, minutes, seconds and milliseconds, as WebVTT, SRT
+    (``separator=","``) and Vorbis chapter comments write a time."""
+    millis = int(round(duration_s * 1000))
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}{separator}{millis:03d}"

@@ -35,6 +35,7 @@ from ..atomic import replaced_when_done
 from ..audio import BLOCK_SAMPLES, Source, iter_blocks
 from ..errors import MbclError
 from ..plan.model import Chapter
+from ..units import format_timestamp
 from .tags import ISO639_2B, UNDETERMINED, TrackTags, validate_chapters
 
 __all__ = [
@@ -163,13 +164,6 @@ def _fix_ogg_serial(path: Path) -> None:
         fixed.unlink(missing_ok=True)
 
 
-def _clock(seconds: float) -> str:
-    millis = int(round(seconds * 1000))
-    hours, rest = divmod(millis, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
-
-
 def _picture_block(png: bytes) -> str:
     """A FLAC PICTURE block (front cover) in base64: what ``METADATA_BLOCK_PICTURE`` holds."""
     from mutagen.flac import Picture
@@ -198,7 +192,7 @@ def _tag_opus(path: Path, tags: TrackTags, chapters: Sequence[Chapter], sample_r
         # RFC 7845: R128 gains are relative to -23 LUFS in Q7.8; ReplayGain's reference is -18 LUFS.
         comments.append(("R128_TRACK_GAIN", str(int(round((tags.replaygain_gain_db - 5.0) * 256)))))
     for k, chapter in enumerate(chapters, 1):
-        comments += [(f"CHAPTER{k:03d}", _clock(chapter.start_sample / sample_rate)), (f"CHAPTER{k:03d}NAME", chapter.title)]
+        comments += [(f"CHAPTER{k:03d}", format_timestamp(chapter.start_sample / sample_rate)), (f"CHAPTER{k:03d}NAME", chapter.title)]
     if tags.cover_png:
         comments.append(("METADATA_BLOCK_PICTURE", _picture_block(tags.cover_png)))
     for key, value in comments:

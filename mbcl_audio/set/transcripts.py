@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from ..plan import Plan
+from ..units import format_timestamp
 
 __all__ = ["Cue", "plan_cues", "srt_text", "vtt_text"]
 
@@ -38,14 +39,6 @@ def plan_cues(plan: Plan, shift_samples: int = 0, length_samples: int | None = N
     return [Cue(start / rate, stop / rate, text) for start, stop, text in spans if stop > start]
 
 
-def _clock(seconds: float, separator: str) -> str:
-    millis = int(round(seconds * 1000))
-    hours, rest = divmod(millis, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    secs, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
-
-
 def _safe(text: str) -> str:
     # "-->" would end a cue's timing line early, and an empty line would end the cue.
     return text.replace("-->", "->").strip()
@@ -57,7 +50,7 @@ def vtt_text(cues: Sequence[Cue], title: str = "") -> str:
     if title:
         lines += [f"NOTE {_safe(title)}", ""]
     for k, cue in enumerate(cues, 1):
-        lines += [str(k), f"{_clock(cue.start_s, '.')} --> {_clock(cue.stop_s, '.')}", _safe(cue.text), ""]
+        lines += [str(k), f"{format_timestamp(cue.start_s)} --> {format_timestamp(cue.stop_s)}", _safe(cue.text), ""]
     return "\n".join(lines)
 
 
@@ -65,5 +58,5 @@ def srt_text(cues: Sequence[Cue]) -> str:
     """A SubRip file: numbered cues with comma-separated milliseconds."""
     lines: list[str] = []
     for k, cue in enumerate(cues, 1):
-        lines += [str(k), f"{_clock(cue.start_s, ',')} --> {_clock(cue.stop_s, ',')}", _safe(cue.text), ""]
+        lines += [str(k), f"{format_timestamp(cue.start_s, ',')} --> {format_timestamp(cue.stop_s, ',')}", _safe(cue.text), ""]
     return "\n".join(lines)
