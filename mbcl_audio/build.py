@@ -170,6 +170,9 @@ def build_track(
             final = path.with_suffix(EXTENSIONS[other.format])
             os.replace(other.path, final)
             others[k] = replace(other, path=final)
+        # A format no longer asked for would sit beside audio it was not made from.
+        for fmt in (f for f in EXTENSIONS if f not in formats):
+            path.with_suffix(EXTENSIONS[fmt]).unlink(missing_ok=True)
     finally:
         staging.unlink(missing_ok=True)
         for fmt in formats[1:]:

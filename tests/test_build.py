@@ -115,9 +115,11 @@ def test_every_format_is_measured_by_qa_and_carries_the_mp3s_chapters(tmp_path, 
     from mbcl_audio.export.formats import read_format_tags
     from mbcl_audio.export import read_tags
 
-    r = build_track(SHORT_SET_SCRIPT, tmp_path, BuildOptions(formats=("mp3", "opus", "m4a") if _ffmpeg() else ("mp3", "opus")), SpeechCache(cache_dir))
+    formats = ("mp3", "opus", "m4a") if _ffmpeg() else ("mp3", "opus")
+    r = build_track(SHORT_SET_SCRIPT, tmp_path, BuildOptions(formats=formats), SpeechCache(cache_dir))
     mp3_chapters = [(t, start / 1000) for t, start, _ in read_tags(r.path)["chapters"]]
     assert len(mp3_chapters) == 2
+    assert ("mp3", *(f.format for f in r.formats)) == formats
     for f in r.formats:
         assert f.qa.passed and f.path.is_file() and f.path.stem == r.path.stem
         # Measured on this file's own decode, not copied from the MP3.
@@ -127,6 +129,7 @@ def test_every_format_is_measured_by_qa_and_carries_the_mp3s_chapters(tmp_path, 
             assert f.true_peak_dbtp == pytest.approx(true_peak_dbtp(decoded, rate), abs=0.05)
         assert abs(f.loudness_lufs - r.loudness_lufs) < 0.3 and f.true_peak_dbtp <= -1.0
         tags = read_format_tags(f.path)
+        assert tags["cover"] == read_tags(r.path)["cover"]
         assert [t for t, _ in tags["chapters"]] == [t for t, _ in mp3_chapters]
         assert [s for _, s in tags["chapters"]] == pytest.approx([s for _, s in mp3_chapters], abs=0.002)
         # Its own gain: ReplayGain's -18 LUFS reference minus what this file measured.
@@ -148,6 +151,21 @@ def test_a_format_that_fails_qa_fails_the_track_and_writes_nothing(tmp_path, cac
     with pytest.raises(build_module.BuildError, match=r"\.opus: fails QA .*made to fail; nothing was written"):
         build_track(SHORT_SET_SCRIPT, tmp_path, BuildOptions(formats=("mp3", "opus")), SpeechCache(cache_dir))
     assert [p.name for p in (tmp_path / "nl").iterdir()] == []
+    # With --no-qa the file is kept, and its report says it failed.
+    r = build_track(SHORT_SET_SCRIPT, tmp_path, BuildOptions(formats=("mp3", "opus"), qa=False), SpeechCache(cache_dir))
+    assert [f.qa.passed for f in r.formats] == [False]
+    # Built again with MP3 only: the Opus file made from the earlier inputs goes.
+    monkeypatch.setattr(build_module, "analyze_format", real)
+    build_track(SHORT_SET_SCRIPT, tmp_path, BuildOptions(), SpeechCache(cache_dir))
+    assert sorted(p.suffix for p in (tmp_path / "nl").iterdir()) == [".mp3"]
+
+
+def test_other_formats_are_held_to_the_profile_but_not_to_its_mp3_bitrate_and_rate(tmp_path, cache_dir):
+    # ACX asks for a 192 kb/s MP3 at 44.1 kHz: the Opus file (48 kHz, VBR) must still pass its checks.
+    r = build_track(SHORT_SET_SCRIPT, tmp_path, BuildOptions(formats=("mp3", "opus"), profile="acx", bed="none"), SpeechCache(cache_dir))
+    (opus,) = r.formats
+    names = {c.name for c in opus.qa.checks}
+    assert opus.qa.passed and "bitrate" not in names and "sample-rate" not in names and "true-peak" in names
 
 
 def _ffmpeg() -> bool:

@@ -106,8 +106,9 @@ def build(
             r = build_track(path, out_dir, options, progress=step)
             progress.update(task, completed=len(STAGES), stage="done")
             warnings = list(r.warnings)
-            if r.qa is not None and not r.qa.passed:
-                warnings.append(f"{r.path}: kept with --no-qa, but fails: " + "; ".join(f.message for f in r.qa.failures))
+            for report in [r.qa, *(f.qa for f in r.formats)]:
+                if report is not None and not report.passed:
+                    warnings.append(f"{report.path}: kept with --no-qa, but fails: " + "; ".join(f.message for f in report.failures))
             for warning in warnings:
                 console.print(Text("warning: ", style="bold yellow") + Text(warning), soft_wrap=True, highlight=False)
             # Listed as soon as it is written, so a later failure cannot hide it.
@@ -122,7 +123,8 @@ def build(
                 + f"{len(r.plan.chapters)} chapters  speech: {r.synthesized} synthesized, {r.cached} cached"
             )
             for f in r.formats:
-                click.echo(f"{f.path}  {format_duration(f.duration_s)}  integrated {f.loudness_lufs:.1f} LUFS  {f.true_peak_dbtp:.1f} dBTP  QA passed")
+                verdict = "QA passed" if f.qa.passed else "QA failed (kept with --no-qa)"
+                click.echo(f"{f.path}  {format_duration(f.duration_s)}  integrated {f.loudness_lufs:.1f} LUFS  {f.true_peak_dbtp:.1f} dBTP  {verdict}")
 
 
 @click.command(

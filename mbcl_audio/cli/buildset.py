@@ -42,7 +42,7 @@ def format_table(result: SetResult) -> list[str]:
         # Each other format on a row of its own: its figures are measured on that file.
         for f in e.formats if e else ():
             rows.append([o.language, "", f["file"], format_duration(f["duration_s"]), f"{f['loudness_lufs']:.1f}",
-                         f"{f['true_peak_dbtp']:.1f}", f"{f['format']}, QA passed"])
+                         f"{f['true_peak_dbtp']:.1f}", f"{f['format']}, QA " + ("passed" if f.get("qa_passed", True) else "failed (kept with --no-qa)")])
     widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header))]
     return ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in [header, *rows]]
 

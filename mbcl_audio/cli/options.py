@@ -43,18 +43,19 @@ SCRIPTS_OPTION = _folder_option(
 )
 
 
-def parse_formats(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
-    """``"mp3,opus"`` -> ``("mp3", "opus")`` (MP3 always first); an unknown format or m4a without ffmpeg is a usage error."""
-    if value is None:
+def parse_formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...] | None:
+    """``("mp3,opus", "m4a")`` -> ``("mp3", "opus", "m4a")`` (MP3 always first; ``--format`` may be
+    given more than once); an unknown format or m4a without ffmpeg is a usage error."""
+    if not value:
         return None
     try:
-        return check_formats(value.split(","))
+        return check_formats([f for v in value for f in v.split(",")])
     except MbclError as err:
         raise click.BadParameter(str(err)) from None
 
 
 FORMAT_OPTION = click.option(
-    "--format", "formats", metavar="FORMATS", callback=parse_formats, default=None,
+    "--format", "formats", metavar="FORMATS", callback=parse_formats, multiple=True,
     help="Comma-separated delivery formats: mp3 (always made), opus, m4a (needs ffmpeg). Default: mp3, or the project file's.",
 )
 TAKES_VOICE_OPTION = click.option("--voice", required=True, metavar="VOICE", help="Id of a takes voice profile.")

@@ -11,10 +11,11 @@ tags it in that format's own way, and moves it into place atomically.
   -23 LUFS, as RFC 7845 asks, instead of ReplayGain), the cover as ``METADATA_BLOCK_PICTURE``, and
   the chapters as ``CHAPTERnnn`` / ``CHAPTERnnnNAME`` comments (the scheme VLC, foobar2000 and
   ffmpeg read).
-- **M4A** (``.m4a``, AAC-LC in MP4): ffmpeg's native AAC encoder, found the way pydub finds it
-  (:func:`pydub.utils.get_encoder_name`). The audio streams to ffmpeg through a WAV file, so a long
-  track is never held in memory twice; the chapters go in through an ffmetadata file (ffmpeg writes
-  them as a QuickTime chapter track, which Apple's players show). Tags are MP4 atoms (mutagen),
+- **M4A** (``.m4a``, AAC-LC in MP4): ffmpeg's native AAC encoder (the ``ffmpeg`` program on the
+  PATH). The audio streams to ffmpeg's standard input as raw float samples, block by block, so a
+  long track is neither held in memory nor written out as a temporary WAV (whose 4 GiB size field
+  a float track over 3 h 22 min would overflow); the chapters go in through an ffmetadata file
+  (ffmpeg writes them as a QuickTime chapter track, which Apple's players show). Tags are MP4 atoms (mutagen),
   with ReplayGain as iTunes freeform atoms and the cover as ``covr``. AAC has no exact-length
   header: a decode ends with up to one AAC frame (1,024 samples) of encoder padding.
 """
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import os
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
@@ -31,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from ..atomic import replaced_when_done
+from ..atomic import process_temp_path, replaced_when_done
 from ..audio import BLOCK_SAMPLES, Source, iter_blocks
 from ..errors import MbclError
 from ..plan.model import Chapter
@@ -39,7 +41,7 @@ from ..units import format_timestamp
 from .tags import ISO639_2B, UNDETERMINED, TrackTags, validate_chapters
 
 __all__ = [
-    "EXTENSIONS", "FORMATS", "OPUS_SAMPLE_RATE", "check_formats", "decoded_length", "ffmpeg_program",
+    "EXTENSIONS", "FORMATS", "OPUS_SAMPLE_RATE", "check_formats", "decoded_length", "ffmpeg_path", "ffmpeg_program",
     "read_format_tags", "tag_format", "write_format",
 ]
 
@@ -56,34 +58,34 @@ AAC_FRAME_SAMPLES = 1024
 
 
 def ffmpeg_program() -> str | None:
-    """The ffmpeg program pydub would use, or ``None`` when none is installed."""
-    import warnings
-
-    with warnings.catch_warnings():
-        # pydub warns when it finds no ffmpeg (we say so ourselves) and imports the deprecated audioop.
-        warnings.simplefilter("ignore", RuntimeWarning)
-        warnings.simplefilter("ignore", DeprecationWarning)
-        from pydub.utils import get_encoder_name, which
-
-        return which(get_encoder_name())
+    """The ``ffmpeg`` program on the PATH, or ``None`` when none is installed."""
+    return shutil.which("ffmpeg")
 
 
-def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
-    """``formats`` as a tuple with ``mp3`` first and no repeats.
+def ffmpeg_path(path: Path) -> str:
+    """``path`` as ffmpeg must be given it: with ``file:``, so that a colon in a folder name is not
+    read as a protocol (``set:2026/...``)."""
+    return "file:" + str(Path(path).resolve())
+
+
+def check_formats(formats: Sequence[str], programs: bool = True) -> tuple[str, ...]:
+    """``formats`` in the one order of :data:`FORMATS` (``mp3`` always, first), whatever order and
+    case they were given in: the same set of formats is the same build (and the same input hash).
 
     Raises:
-        MbclError: an unknown format, or ``m4a`` without ffmpeg (naming the missing program).
+        MbclError: an unknown format, or (with ``programs``) ``m4a`` without ffmpeg, naming the
+        missing program.
     """
-    wanted = [f.strip().lower() for f in formats if f.strip()]
-    for f in wanted:
+    wanted = {f.strip().lower() for f in formats if f.strip()}
+    for f in sorted(wanted):
         if f not in FORMATS:
             raise MbclError(f"unknown format {f!r}: choose from {', '.join(FORMATS)} (e.g. --format mp3,opus)")
-    if "m4a" in wanted and ffmpeg_program() is None:
+    if programs and "m4a" in wanted and ffmpeg_program() is None:
         raise MbclError(
             "m4a needs the program ffmpeg, which is not installed: install ffmpeg "
             "(apt-get install ffmpeg, brew install ffmpeg) or leave m4a out of the formats"
         )
-    return tuple(dict.fromkeys(["mp3", *wanted]))
+    return tuple(f for f in FORMATS if f == "mp3" or f in wanted)
 
 
 def decoded_length(n_samples: int, sample_rate: int, fmt: str) -> int:
@@ -107,11 +109,15 @@ def write_format(source: Source, path: Path, fmt: str, tags: TrackTags, chapters
     if fmt not in ("opus", "m4a"):
         raise MbclError(f"{path}: no encoder for format {fmt!r} here (mp3 is written by write_track)")
     with replaced_when_done(path) as tmp:
-        if fmt == "opus":
-            _encode_opus(source, tmp, gain_db)
-        else:
-            _encode_m4a(source, tmp, chapters, gain_db)
-        tag_format(tmp, fmt, tags, chapters, source.sample_rate)
+        try:
+            if fmt == "opus":
+                _encode_opus(source, tmp, gain_db)
+            else:
+                _encode_m4a(source, tmp, chapters, gain_db)
+            tag_format(tmp, fmt, tags, chapters, source.sample_rate)
+        except (MbclError, sf.LibsndfileError, RuntimeError, OSError, ValueError) as err:
+            # A full disk or a broken encoder: name the file the user asked for, not the temporary one.
+            raise MbclError(f"{path}: could not write {fmt}: {err}") from err
     return path
 
 
@@ -152,7 +158,7 @@ def _fix_ogg_serial(path: Path) -> None:
     """Give every Ogg page of ``path`` the serial :data:`OGG_SERIAL` (each page's CRC is recomputed)."""
     from mutagen.ogg import OggPage
 
-    fixed = path.with_name(path.name + ".serial")
+    fixed = process_temp_path(path, "tmp")  # a name the stale-file cleanup knows
     try:
         with open(path, "rb") as src, open(fixed, "wb") as out:
             while src.peek(1) if hasattr(src, "peek") else src.read(0) or False:
@@ -214,22 +220,33 @@ def _ffmetadata(chapters: Sequence[Chapter], sample_rate: int) -> str:
 def _encode_m4a(source: Source, path: Path, chapters: Sequence[Chapter], gain_db: float) -> None:
     program = ffmpeg_program()
     if program is None:
-        raise MbclError(f"{path}: m4a needs the program ffmpeg, which is not installed")
-    with tempfile.TemporaryDirectory(prefix="mbcl-m4a-", dir=path.parent) as work:
-        wav, meta = Path(work) / "audio.wav", Path(work) / "chapters.txt"
-        with sf.SoundFile(wav, "w", samplerate=source.sample_rate, channels=source.n_channels, subtype="FLOAT") as out:
-            for block in _blocks(source, gain_db):
-                out.write(block)
-        meta.write_text(_ffmetadata(chapters, source.sample_rate), encoding="utf-8")
-        command = [
-            program, "-nostdin", "-v", "error", "-y", "-i", str(wav), "-f", "ffmetadata", "-i", str(meta),
-            "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1", "-c:a", "aac", "-b:a", f"{M4A_BITRATE_KBPS}k",
-            # No encoder name or creation time in the file: the same audio gives the same bytes.
-            "-fflags", "+bitexact", "-flags:a", "+bitexact", "-f", "ipod", str(path),
-        ]
-        done = subprocess.run(command, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise MbclError(f"{path}: ffmpeg could not encode m4a: {done.stderr.strip() or done.returncode}")
+        raise MbclError("m4a needs the program ffmpeg, which is not installed")
+    meta = process_temp_path(path.with_suffix(".txt"), "tmp")
+    meta.write_text(_ffmetadata(chapters, source.sample_rate), encoding="utf-8")
+    command = [
+        program, "-v", "error", "-y",
+        "-f", "f32le", "-ar", str(source.sample_rate), "-ac", str(source.n_channels), "-i", "pipe:0",
+        "-f", "ffmetadata", "-i", ffmpeg_path(meta),
+        "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1", "-c:a", "aac", "-b:a", f"{M4A_BITRATE_KBPS}k",
+        # No encoder name or creation time in the file: the same audio gives the same bytes.
+        "-fflags", "+bitexact", "-flags:a", "+bitexact", "-f", "ipod", ffmpeg_path(path),
+    ]
+    try:
+        with tempfile.TemporaryFile() as errors:
+            encoder = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=errors)
+            try:
+                for block in _blocks(source, gain_db):
+                    encoder.stdin.write(np.ascontiguousarray(block, dtype="<f4").tobytes())
+                encoder.stdin.close()
+            except BrokenPipeError:
+                pass  # ffmpeg stopped early; its message follows
+            finally:
+                returncode = encoder.wait()
+            if returncode != 0:
+                errors.seek(0)
+                raise MbclError(f"ffmpeg could not encode m4a: {errors.read().decode('utf-8', 'replace').strip() or returncode}")
+    finally:
+        meta.unlink(missing_ok=True)
 
 
 def _tag_m4a(path: Path, tags: TrackTags) -> None:
@@ -310,13 +327,12 @@ def read_format_tags(path: Path) -> dict:
 
 
 def _m4a_chapters(path: Path) -> list[tuple[str, float]]:
-    """The chapters ffmpeg reads from an m4a (ffprobe), ``[]`` without ffmpeg."""
-    program = ffmpeg_program()
-    if program is None:
+    """The chapters ffmpeg reads from an m4a (ffprobe), ``[]`` without ffprobe."""
+    probe = shutil.which("ffprobe")
+    if probe is None:
         return []
-    probe = str(Path(program).with_name("ffprobe"))
     done = subprocess.run(
-        [probe, "-v", "error", "-print_format", "json", "-show_chapters", str(path)], capture_output=True, text=True
+        [probe, "-v", "error", "-print_format", "json", "-show_chapters", ffmpeg_path(path)], capture_output=True, text=True
     )
     if done.returncode != 0:
         return []

@@ -7,7 +7,7 @@ import json
 import zipfile
 from dataclasses import asdict
 from pathlib import Path
-from typing import Sequence
+from typing import Optional, Sequence
 
 from ..atomic import process_temp_path, write_atomic
 from ..catalog import Catalog
@@ -25,8 +25,10 @@ PLAYER_ORDER = (".opus", ".m4a", ".mp3")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
-def write_zip(path: Path, folder: Path, names: Sequence[str]) -> Path:
-    """Zip ``folder/name`` for each of ``names`` (sorted) into ``path``, deterministically, atomically."""
+def write_zip(path: Path, folder: Path, names: Sequence[str], contents: Optional[dict[str, bytes]] = None) -> Path:
+    """Zip ``folder/name`` for each of ``names`` (sorted) into ``path``, deterministically, atomically;
+    a name in ``contents`` is stored with those bytes instead of the file's."""
+    contents = contents or {}
     staging = process_temp_path(path, "staging")
     try:
         with zipfile.ZipFile(staging, "w") as archive:
@@ -36,6 +38,9 @@ def write_zip(path: Path, folder: Path, names: Sequence[str]) -> Path:
                 # MP3 and Opus are compressed already: storing them keeps the zip fast to make and open.
                 stored = name.lower().endswith((".mp3", ".opus", ".ogg", ".m4a", ".png"))
                 info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+                if name in contents:
+                    archive.writestr(info, contents[name])
+                    continue
                 with open(Path(folder) / name, "rb") as f, archive.open(info, "w") as out:
                     for block in iter(lambda: f.read(1 << 20), b""):
                         out.write(block)
@@ -79,11 +84,10 @@ def package_language(folder: Path, language: str, catalog: Catalog, entries: Seq
         write_atomic(folder / "cover.png", cover)
         written.append("cover.png")
     album = next((t["album"] for t in tags.values() if t.get("album")), "mbcl-audio")
-    page = player_html(
-        language, album, [_player_track(folder, catalog, e, tags[e.file]) for e in entries], zip_name,
-        "cover.png" if cover else "",
-    )
-    write_atomic(folder / "index.html", page)
+    players = [_player_track(folder, catalog, e, tags[e.file]) for e in entries]
+    write_atomic(folder / "index.html", player_html(language, album, players, zip_name, "cover.png" if cover else ""))
+    # Inside the zip the page cannot offer the zip it is in.
+    zipped_page = player_html(language, album, players, "", "cover.png" if cover else "").encode("utf-8")
     written.append("index.html")
     manifest = {
         "language": language,
@@ -94,5 +98,5 @@ def package_language(folder: Path, language: str, catalog: Catalog, entries: Seq
     write_atomic(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     written.append("manifest.json")
     contents = [f for e in entries for f in e.files] + [t for e in entries for t in e.transcripts] + written
-    write_zip(folder / zip_name, folder, contents)
+    write_zip(folder / zip_name, folder, contents, {"index.html": zipped_page})
     return written + [zip_name]

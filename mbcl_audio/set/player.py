@@ -88,7 +88,7 @@ ol.chapters button { font: inherit; font-size: .92rem; padding: .25rem .6rem; bo
 ol.chapters button[aria-current="true"] { background: var(--accent); color: Canvas; }
 a { color: var(--accent); }
 :focus-visible { outline: 3px solid #d9822b; outline-offset: 2px; }
-.skip { position: absolute; left: -100vw; }
+.skip, .sr-only { position: absolute; left: -100vw; }
 .skip:focus { position: static; }
 ul.downloads { padding: 0; margin: .3rem 0 0; display: flex; flex-wrap: wrap; gap: .25rem 1rem; list-style: none; }
 """
@@ -133,7 +133,7 @@ def _duration(seconds: float) -> str:
     return f"PT{whole // 60}M{whole % 60}S"
 
 
-def _track_html(t: PlayerTrack, language: str, words: dict[str, str]) -> str:
+def _track_html(t: PlayerTrack, language: str, words: dict[str, str], titles_lang: str = "") -> str:
     ident = f"track-{t.number:02d}"
     label = f"{t.number:02d} {t.title}"
     sources = "".join(
@@ -148,13 +148,13 @@ def _track_html(t: PlayerTrack, language: str, words: dict[str, str]) -> str:
         )
     lines = [
         f'<article data-track="{t.number}" aria-labelledby="{ident}">',
-        f'<h3 id="{ident}">{escape(label)}</h3>',
+        f'<h3 id="{ident}"{titles_lang}>{escape(label)}</h3>',
         f'<p class="meta">{escape(words["length"])}: <time datetime="{_duration(t.duration_s)}">'
         f"{format_clock(t.duration_s)}</time></p>",
         f'<audio controls preload="metadata" aria-labelledby="{ident}">{sources}{captions}</audio>',
     ]
     if t.vtt_text:
-        lines.append(f'<p class="caption" aria-label="{escape(words["now"])}"><span class="caption-text"></span></p>')
+        lines.append(f'<p class="caption"><span class="sr-only">{escape(words["now"])}: </span><span class="caption-text"></span></p>')
     if t.chapters:
         lines.append(f'<nav aria-label="{escape(words["chapters"])}: {escape(label)}"><ol class="chapters">')
         for c in t.chapters:
@@ -178,17 +178,20 @@ def player_html(
 ) -> str:
     """The ``index.html`` of one language's set: ``tracks`` grouped by session in track order.
 
-    ``zip_name`` and ``cover`` are files beside the page (left out when empty). Pure: the same
+    ``zip_name`` and ``cover`` are files beside the page (left out when empty; the copy inside the
+    zip has no zip link, which would point at nothing in the unzipped folder). Pure: the same
     arguments give the same bytes.
     """
-    words = WORDS.get(language.split("-")[0], WORDS["en"])
+    known = language.split("-")[0].lower() in WORDS
+    words = WORDS[language.split("-")[0].lower() if known else "en"]
     groups: dict[Optional[int], list[PlayerTrack]] = {}
     for t in sorted(tracks, key=lambda t: t.number):
         groups.setdefault(t.session or None, []).append(t)
+    titles_lang = "" if known else f' lang="{escape(language)}"'
     body = ['<a class="skip" href="#practices">' + escape(words["skip"]) + "</a>", "<header>"]
     if cover:
         body.append(f'<img src="{_href(cover)}" alt="">')
-    body.append(f"<div><h1>{escape(album)}</h1><p class=\"meta\">{escape(words['intro'])}</p>")
+    body.append(f"<div><h1{titles_lang}>{escape(album)}</h1><p class=\"meta\">{escape(words['intro'])}</p>")
     if zip_name:
         body.append(f'<p><a href="{_href(zip_name)}" download>{escape(words["zip"])}</a></p>')
     body += ["</div>", "</header>", '<main id="practices">']
@@ -196,12 +199,13 @@ def player_html(
         heading = words["session"].format(n=session) if session else words["silent"]
         ident = f"session-{session or 0}"
         body.append(f'<section aria-labelledby="{ident}"><h2 id="{ident}">{escape(heading)}</h2>')
-        body += [_track_html(t, language, words) for t in listed]
+        body += [_track_html(t, language, words, titles_lang) for t in listed]
         body.append("</section>")
     body.append("</main>")
     return "\n".join([
         "<!DOCTYPE html>",
-        f'<html lang="{escape(language)}">',
+        # The page's own words are English where the set's language has none; the titles keep theirs.
+        f'<html lang="{escape(language if known else "en")}">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',

@@ -40,7 +40,7 @@ class RecordEntry:
     length_variant: str
     transcripts: tuple[str, ...] = field(default_factory=tuple)
     #: The other formats beside the MP3, each ``{format, file, sha256, duration_s, loudness_lufs,
-    #: true_peak_dbtp}`` as measured on that file.
+    #: true_peak_dbtp, qa_passed}`` as measured on that file.
     formats: tuple[dict, ...] = field(default_factory=tuple)
 
     @property

@@ -242,6 +242,7 @@ def run_job(job: TrackJob, events: Optional["queue_module.Queue[tuple[TrackKey, 
                 {
                     "format": f.format, "file": f.path.name, "sha256": file_sha256(f.path), "duration_s": round(f.duration_s, 3),
                     "loudness_lufs": round(f.loudness_lufs, 2), "true_peak_dbtp": round(f.true_peak_dbtp, 2),
+                    "qa_passed": f.qa.passed,
                 }
                 for f in result.formats
             ),

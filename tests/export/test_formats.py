@@ -73,12 +73,15 @@ def test_m4a_decodes_within_one_aac_frame_with_level_chapters_and_tags(source, s
 
 def test_formats_are_checked_and_mp3_always_comes_first(monkeypatch):
     assert check_formats(["opus", "MP3", "opus"]) == ("mp3", "opus")
+    # One order whatever the order given: the same formats are the same build (input hash).
+    assert check_formats(["m4a", "Opus"], programs=False) == check_formats(["opus", "m4a"], programs=False) == ("mp3", "opus", "m4a")
     with pytest.raises(MbclError, match="unknown format 'flac'"):
         check_formats(["flac"])
     monkeypatch.setattr(formats, "ffmpeg_program", lambda: None)
     with pytest.raises(MbclError, match="m4a needs the program ffmpeg, which is not installed"):
         check_formats(["mp3", "m4a"])
     assert check_formats(["opus"]) == ("mp3", "opus")
+    assert check_formats(["m4a"], programs=False) == ("mp3", "m4a")  # a project file's names, checked before ffmpeg is
 
 
 def test_a_failed_encode_leaves_no_file(source, tags, chapters, tmp_path, monkeypatch):
@@ -86,6 +89,22 @@ def test_a_failed_encode_leaves_no_file(source, tags, chapters, tmp_path, monkey
         raise MbclError("encoder broke")
 
     monkeypatch.setattr(formats, "_encode_opus", broken)
-    with pytest.raises(MbclError, match="encoder broke"):
+    with pytest.raises(MbclError, match=r"t\.opus: could not write opus: encoder broke"):
         write_format(source, tmp_path / "t.opus", "opus", tags, chapters)
     assert list(tmp_path.iterdir()) == []
+
+
+@needs_ffmpeg
+def test_m4a_is_written_into_a_folder_whose_name_has_a_colon(source, tags, chapters, tmp_path):
+    # ffmpeg reads "set:2026/..." as a protocol unless it is told it is a file.
+    path = write_format(source, tmp_path / "set:2026" / "t.m4a", "m4a", tags, chapters)
+    assert len(_decode_m4a(path)) >= source.n_samples and read_format_tags(path)["title"] == tags.title
+
+
+def test_an_encoder_error_names_the_file_asked_for(source, tags, chapters, tmp_path, monkeypatch):
+    def full_disk(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(formats, "_encode_opus", full_disk)
+    with pytest.raises(MbclError, match=r"t\.opus: could not write opus: .*No space left on device"):
+        write_format(source, tmp_path / "t.opus", "opus", tags, chapters)

@@ -80,6 +80,7 @@ def test_manifest_playlists_transcripts_and_zip_list_exactly_the_tracks(built):
         assert entry["voice"] == "espeak" and entry["voice_licence"].startswith("GPL-3.0")
         assert entry["transcripts"] == [entry["file"][:-4] + ".vtt", entry["file"][:-4] + ".srt"]
         [opus] = entry["formats"]
+        assert opus["qa_passed"] is True
         assert opus["file"] == entry["file"][:-4] + ".opus"
         assert opus["sha256"] == hashlib.sha256((folder / opus["file"]).read_bytes()).hexdigest()
         assert opus["duration_s"] == pytest.approx(entry["duration_s"], abs=1e-3)
@@ -92,6 +93,11 @@ def test_manifest_playlists_transcripts_and_zip_list_exactly_the_tracks(built):
     playlists = sorted(p.name for p in folder.glob("*.m3u8"))
     opus = [f[:-4] + ".opus" for f in FILES]
     assert sorted(names) == sorted(FILES + opus + transcripts + playlists + ["manifest.json", "cover.png", "index.html"])
+    # The page in the zip offers no zip (it would point at nothing once unzipped); the one beside it does.
+    with zipfile.ZipFile(folder / "mbcl-audio-nl.zip") as archive:
+        zipped_page = archive.read("index.html").decode("utf-8")
+    assert "mbcl-audio-nl.zip" not in zipped_page and "mbcl-audio-nl.zip" in (folder / "index.html").read_text(encoding="utf-8")
+    assert zipped_page.count("<article") == 3
 
 
 def test_tracks_carry_replaygain_credits_and_the_album_artist(built):

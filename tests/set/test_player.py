@@ -64,3 +64,16 @@ def test_the_same_input_gives_the_same_bytes():
 
 def test_clock_format():
     assert [format_clock(s) for s in (0, 59.6, 312.4, 3725)] == ["0:00", "1:00", "5:12", "1:02:05"]
+
+
+def test_a_language_without_page_words_gets_english_words_marked_as_english():
+    page = player_html("fr", "Vivre avec compassion", _tracks())
+    assert '<html lang="en">' in page and "Session 1" in page
+    assert '<h1 lang="fr">Vivre avec compassion</h1>' in page and '<h3 id="track-01" lang="fr">' in page
+    assert player_html("NL", "A", _tracks()).count("Sessie 1") == 1
+
+
+def test_the_caption_line_is_named_by_visible_text_not_an_aria_label_on_a_paragraph():
+    page = player_html("en", "A", _tracks())
+    assert '<p class="caption"><span class="sr-only">Now speaking: </span><span class="caption-text"></span></p>' in page
+    assert 'aria-label' not in page.split('<p class="caption">')[1].split("</p>")[0]
