@@ -14,6 +14,7 @@ import click
 from ..errors import MbclError
 from ..master.profiles import get_profile, load_project_config
 from ..qa import analyze_file, write_report
+from ..qa.formats import analyze_format
 from ..qa.files import DEFAULT_REPORT_DIR, default_report_dir, find_audio_files
 from .boundary import BoundaryCommand
 
@@ -38,7 +39,7 @@ __all__ = ["qa"]
 def qa(paths: tuple[Path, ...], profile_name: str | None, report_dir: Path | None) -> None:
     """Measure built audio files (PATHS: files or folders) and check them against a loudness profile.
 
-    Decodes every .mp3, .wav, .flac and .ogg file, measures loudness, peaks,
+    Decodes every .mp3, .wav, .flac, .ogg, .opus and .m4a (with ffmpeg) file, measures loudness, peaks,
     noise floor, room tone, clipping and format, and writes report.md,
     report.json and one PNG per track. Prints PASS or FAIL per file; exits 1
     if any file fails.
@@ -48,7 +49,8 @@ def qa(paths: tuple[Path, ...], profile_name: str | None, report_dir: Path | Non
     out = report_dir or default_report_dir(list(paths))
     reports = []
     for path in files:
-        report = analyze_file(path, profile)
+        # Opus and M4A are held to the profile but not to its MP3 bitrate and rate, as the build holds them.
+        report = analyze_format(path, profile) if path.suffix.lower() in (".opus", ".m4a") else analyze_file(path, profile)
         reports.append(report)
         click.echo(report.summary_line())  # as soon as it is known
     try:

@@ -8,7 +8,11 @@ from pathlib import Path
 from ..audio import AUDIO_SUFFIXES
 from ..errors import MbclError
 
-__all__ = ["DEFAULT_REPORT_DIR", "NoAudioFiles", "default_report_dir", "find_audio_files"]
+__all__ = ["DEFAULT_REPORT_DIR", "QA_SUFFIXES", "NoAudioFiles", "default_report_dir", "find_audio_files"]
+
+#: What ``qa`` finds in folders: what soundfile decodes, and the set's other delivery formats
+#: (Opus in Ogg, and M4A through ffmpeg: :mod:`mbcl_audio.qa.formats`).
+QA_SUFFIXES = (*AUDIO_SUFFIXES, ".opus", ".m4a")
 
 #: The report folder's name when --report is not given.
 DEFAULT_REPORT_DIR = "qa-report"
@@ -28,7 +32,7 @@ def find_audio_files(paths: Sequence[Path]) -> list[Path]:
         if path.is_dir():
             found += sorted(
                 p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES and not p.name.startswith(".")
+                if p.is_file() and p.suffix.lower() in QA_SUFFIXES and not p.name.startswith(".")
             )
         else:
             found.append(path)
@@ -41,7 +45,7 @@ def find_audio_files(paths: Sequence[Path]) -> list[Path]:
             unique.append(p)
     if not unique:
         where = ", ".join(str(p) for p in paths)
-        raise NoAudioFiles(f"no audio files ({', '.join(AUDIO_SUFFIXES)}) found in {where}")
+        raise NoAudioFiles(f"no audio files ({', '.join(QA_SUFFIXES)}) found in {where}")
     return unique
 
 

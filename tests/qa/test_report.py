@@ -213,3 +213,22 @@ def test_tracks_with_the_same_file_name_get_plots_named_after_their_folders(tmp_
         write_wav(path, x)
     reports = [analyze_file(p, get_profile("meditation")) for p in paths]
     assert png_names(reports) == ["glide-rain - nl - 01 Track.png", "bowl-ocean - nl - 01 Track.png", "02 Other.png"]
+
+
+def test_cli_finds_and_checks_opus_and_m4a_files_in_a_folder(tmp_path, good_speech):
+    from mbcl_audio.audio import ArraySource
+    from mbcl_audio.export.formats import ffmpeg_program, write_format
+
+    folder = tmp_path / "set"
+    tags = TrackTags("Good", 1, "Album", "Voice", "nl")
+    write_format(ArraySource(good_speech, SR), folder / "01 Good.opus", "opus", tags, [])
+    formats = ["01 Good.opus"]
+    if ffmpeg_program() is not None:
+        write_format(ArraySource(good_speech, SR), folder / "01 Good.m4a", "m4a", tags, [])
+        formats.append("01 Good.m4a")
+    result = CliRunner().invoke(qa, [str(folder), "--report", str(tmp_path / "rep")])
+    assert result.exit_code == 0, result.output
+    # Held to the meditation profile (voice at -18 LUFS) as a built file is, on its own decode.
+    for name in formats:
+        assert f"PASS  {folder / name}" in result.output
+    assert f"{len(formats)} of {len(formats)} files pass" in result.output
