@@ -18,7 +18,7 @@ from .atomic import process_temp_path, remove_stale_temp_files
 from .errors import BuildError, MbclError
 from .export import TrackTags, track_filename, write_tags, write_track
 from .export.cover import cover_png
-from .export.formats import EXTENSIONS, check_formats, decoded_length, tag_format, write_format
+from .export.formats import AAC_FRAME_SAMPLES, EXTENSIONS, check_formats, decoded_length, tag_format, write_format
 from .export.frames import pacing_tag_json, speech_tag_json
 from .master import MasterResult
 from .master.delivery import master_for_file
@@ -272,7 +272,7 @@ def _write_format(fmt: str, encoded: _Encoded, profile: LoudnessProfile, path: P
         expected = decoded_length(source.n_samples, source.sample_rate, fmt)
         got = report.facts.n_samples
         # AAC ends on a whole frame and has no exact-length header: allow its padding, no more.
-        if not (expected <= got <= expected + (1024 if fmt == "m4a" else 0)):
+        if not (expected <= got <= expected + (AAC_FRAME_SAMPLES if fmt == "m4a" else 0)):
             raise BuildError(f"{target}: decodes to {got} samples, {expected} expected; nothing was written")
         peak = report.measurement.true_peak_dbtp
         if peak <= profile.ceiling_dbtp:
