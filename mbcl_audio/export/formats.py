@@ -38,7 +38,7 @@ from ..audio import BLOCK_SAMPLES, Source, iter_blocks
 from ..errors import MbclError
 from ..plan.model import Chapter
 from ..units import format_timestamp
-from .tags import ISO639_2B, UNDETERMINED, TrackTags, validate_chapters
+from .tags import TrackTags, language_code, validate_chapters
 
 __all__ = [
     "EXTENSIONS", "FORMATS", "OPUS_SAMPLE_RATE", "check_formats", "decoded_length", "ffmpeg_path", "ffmpeg_program",
@@ -143,9 +143,10 @@ def _encode_opus(source: Source, path: Path, gain_db: float) -> None:
         path, "w", samplerate=OPUS_SAMPLE_RATE, channels=source.n_channels, format="OGG", subtype="OPUS",
         compression_level=OPUS_COMPRESSION_LEVEL,
     ) as out:
-        blocks = list(iter_blocks(source.n_samples, BLOCK_SAMPLES))
-        for k, block in enumerate(_blocks(source, gain_db)):
-            out.write(np.clip(stream.resample_chunk(block, last=k == len(blocks) - 1), -1.0, 1.0))
+        for block in _blocks(source, gain_db):
+            out.write(np.clip(stream.resample_chunk(block), -1.0, 1.0))
+        # What the resampler still holds: the last few milliseconds.
+        out.write(np.clip(stream.resample_chunk(np.zeros((0, source.n_channels), np.float32), last=True), -1.0, 1.0))
     _fix_ogg_serial(path)
 
 
@@ -161,7 +162,7 @@ def _fix_ogg_serial(path: Path) -> None:
     fixed = process_temp_path(path, "tmp")  # a name the stale-file cleanup knows
     try:
         with open(path, "rb") as src, open(fixed, "wb") as out:
-            while src.peek(1) if hasattr(src, "peek") else src.read(0) or False:
+            while src.peek(1):
                 page = OggPage(src)
                 page.serial = OGG_SERIAL
                 out.write(page.write())
@@ -187,7 +188,7 @@ def _tag_opus(path: Path, tags: TrackTags, chapters: Sequence[Chapter], sample_r
     comments: list[tuple[str, str]] = [
         ("TITLE", tags.title), ("ALBUM", tags.album), ("ARTIST", tags.artist),
         ("TRACKNUMBER", str(tags.track_number)), ("TRACKTOTAL", str(tags.track_total)),
-        ("GENRE", tags.genre), ("LANGUAGE", ISO639_2B.get(tags.language.split("-")[0], UNDETERMINED)),
+        ("GENRE", tags.genre), ("LANGUAGE", language_code(tags.language)),
     ]
     optional = [
         ("ALBUMARTIST", tags.album_artist), ("ORGANIZATION", tags.publisher),
@@ -267,7 +268,7 @@ def _tag_m4a(path: Path, tags: TrackTags) -> None:
     if tags.comment:
         t["\xa9cmt"] = [tags.comment]
     freeform = {
-        "LANGUAGE": ISO639_2B.get(tags.language.split("-")[0], UNDETERMINED),
+        "LANGUAGE": language_code(tags.language),
         "PUBLISHER": tags.publisher,
         "CREDITS": tags.credits,
         "replaygain_track_gain": f"{tags.replaygain_gain_db:.2f} dB" if tags.replaygain_gain_db is not None else "",

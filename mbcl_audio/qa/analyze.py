@@ -93,11 +93,16 @@ def analyze_file(
         with quiet_stderr():
             facts = _measure_file(path, pacing, speech)
     except (sf.LibsndfileError, RuntimeError, OSError, ValueError, EOFError) as err:
-        message = f"{path}: cannot decode: {_what_is_wrong(path, err)}"
-        decode = Check("decode", False, None, "decodable audio", "", message)
-        return FileReport(path=path, profile=profile, facts=None, checks=(decode,), error=message)
+        return undecodable_report(path, profile, _what_is_wrong(path, err))
     notes = tuple(note for note in (facts.pacing_note, facts.speech_note) if note)
     return FileReport(path=path, profile=profile, facts=facts, checks=run_checks(profile, facts), notes=notes)
+
+
+def undecodable_report(path: Path, profile: LoudnessProfile, why: str) -> FileReport:
+    """The report of a file that does not decode: one failed ``decode`` check saying ``why``."""
+    message = f"{path}: cannot decode: {why}"
+    decode = Check("decode", False, None, "decodable audio", "", message)
+    return FileReport(path=path, profile=profile, facts=None, checks=(decode,), error=message)
 
 
 #: The first bytes of each container soundfile decodes, to tell "not audio" from "damaged audio".

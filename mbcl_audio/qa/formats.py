@@ -19,8 +19,7 @@ from typing import Optional
 from ..atomic import process_temp_path
 from ..export.formats import ffmpeg_path, ffmpeg_program
 from ..master.profiles import LoudnessProfile
-from .analyze import FileReport, analyze_file
-from .checks import Check
+from .analyze import FileReport, analyze_file, undecodable_report
 
 __all__ = ["analyze_format"]
 
@@ -34,7 +33,7 @@ def analyze_format(path: Path, profile: LoudnessProfile, pacing_json: Optional[s
         return analyze_file(path, profile, pacing=pacing_json or None, speech=speech_json or None)
     program = ffmpeg_program()
     if program is None:
-        return _undecodable(path, profile, "m4a needs the program ffmpeg, which is not installed")
+        return undecodable_report(path, profile, "m4a needs the program ffmpeg, which is not installed")
     decoded = process_temp_path(path.with_suffix(".wav"), "tmp")
     try:
         done = subprocess.run(
@@ -44,15 +43,10 @@ def analyze_format(path: Path, profile: LoudnessProfile, pacing_json: Optional[s
             capture_output=True, text=True,
         )
         if done.returncode != 0:
-            return _undecodable(path, profile, done.stderr.strip() or "ffmpeg failed")
+            return undecodable_report(path, profile, done.stderr.strip() or "ffmpeg failed")
         report = analyze_file(decoded, profile, pacing=pacing_json or None, speech=speech_json or None)
     finally:
         decoded.unlink(missing_ok=True)
     facts = replace(report.facts, container="M4A") if report.facts is not None else None
     message = report.error.replace(str(decoded), str(path)) if report.error else report.error
     return replace(report, path=path, facts=facts, error=message)
-
-
-def _undecodable(path: Path, profile: LoudnessProfile, why: str) -> FileReport:
-    message = f"{path}: cannot decode: {why}"
-    return FileReport(path=path, profile=profile, facts=None, checks=(Check("decode", False, None, "decodable audio", "", message),), error=message)

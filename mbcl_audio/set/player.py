@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from html import escape
+from pathlib import Path
 from typing import Optional, Sequence
 from urllib.parse import quote
 
@@ -128,6 +129,11 @@ def _href(name: str) -> str:
     return escape(quote(name), quote=True)
 
 
+def _kind(name: str) -> str:
+    """``"01 Title.opus"`` -> ``"OPUS"``: what a download link offers."""
+    return escape(Path(name).suffix.lstrip(".").upper())
+
+
 def _duration(seconds: float) -> str:
     whole = int(round(seconds))
     return f"PT{whole // 60}M{whole % 60}S"
@@ -137,7 +143,7 @@ def _track_html(t: PlayerTrack, language: str, words: dict[str, str], titles_lan
     ident = f"track-{t.number:02d}"
     label = f"{t.number:02d} {t.title}"
     sources = "".join(
-        f'<source src="{_href(f)}" type="{escape(MIME_TYPES.get(f[f.rfind("."):].lower(), "audio/mpeg"))}">' for f in t.files
+        f'<source src="{_href(f)}" type="{escape(MIME_TYPES.get(Path(f).suffix.lower(), "audio/mpeg"))}">' for f in t.files
     )
     captions = ""
     if t.vtt_text:
@@ -163,9 +169,9 @@ def _track_html(t: PlayerTrack, language: str, words: dict[str, str], titles_lan
                 f'{escape(c.title)} <span class="at">({format_clock(c.start_s)})</span></button></li>'
             )
         lines.append("</ol></nav>")
-    links = [f'<li><a href="{_href(f)}" download>{escape(words["download"])} {escape(f[f.rfind(".") + 1:].upper())}</a></li>' for f in t.files]
+    links = [f'<li><a href="{_href(f)}" download>{escape(words["download"])} {_kind(f)}</a></li>' for f in t.files]
     links += [
-        f'<li><a href="{_href(f)}" download>{escape(words["transcript"])} {escape(f[f.rfind(".") + 1:].upper())}</a></li>'
+        f'<li><a href="{_href(f)}" download>{escape(words["transcript"])} {_kind(f)}</a></li>'
         for f in sorted(t.transcripts, key=lambda name: not name.lower().endswith(".vtt"))
     ]
     lines.append(f'<ul class="downloads" aria-label="{escape(words["download"])}: {escape(label)}">{"".join(links)}</ul>')
