@@ -41,10 +41,10 @@ from mbcl_audio.script.model import (
 from mbcl_audio.script.passages import Passages
 from mbcl_audio.script.problems import Problems
 
-__all__ = ["Reader", "insert_paragraph_pauses"]
+__all__ = ["ELLIPSIS", "Reader", "insert_paragraph_pauses"]
 
-# One ellipsis: the single character or three or more dots. Runs of them count once.
-_ELLIPSIS = re.compile(r"(?:…|\.{3,})+")
+#: One ellipsis: the single character or three or more dots. Runs of them count once.
+ELLIPSIS = re.compile(r"(?:…|\.{3,})+")
 
 
 @dataclass
@@ -230,7 +230,7 @@ class Reader:
                 self._inline_directive(read_directive(line, start, end), indent)
                 continue
             cursor = start
-            for match in _ELLIPSIS.finditer(line.text, start, end):
+            for match in ELLIPSIS.finditer(line.text, start, end):
                 self.text(line, cursor, line.text[cursor : match.start()])
                 self.add(Pause(self.ellipsis_pause_s, self.ellipsis_pause_s, line.pos(match.start()), implicit=True))
                 cursor = match.end()

@@ -44,7 +44,7 @@ from ..script.model import (
     Speech,
 )
 
-__all__ = ["UtteranceEntry", "utterance_entries", "utterance_ids", "is_utterance_id"]
+__all__ = ["UtteranceEntry", "item_words", "utterance_entries", "utterance_ids", "is_utterance_id"]
 
 
 def is_utterance_id(name: str) -> bool:
@@ -189,15 +189,22 @@ def _range(lo: float, hi: float) -> str:
 def _following(items: tuple[Item, ...], i: int) -> str:
     """What follows ``items[i]`` in the track, in words; headings and pacing changes are skipped."""
     for item in items[i + 1:]:
-        if isinstance(item, (Section, PacingChange)):
-            continue
-        if isinstance(item, Pause):
-            kind = "silence" if item.silence else "pause"
-            return f"{kind} {_range(item.min_s, item.max_s)}"
-        if isinstance(item, Breathe):
-            return f"{item.cycles} breath cycle{'s' if item.cycles != 1 else ''} with the tone"
-        if isinstance(item, BreathPhrase):
-            return "a breath-locked phrase, from the next in-breath"
-        if isinstance(item, Speech):
-            return "the next utterance, on the beat" if item.on_beat else "the next utterance, directly"
+        words = item_words(item)
+        if words is not None:
+            return words
     return "end of track"
+
+
+def item_words(item: Item) -> Optional[str]:
+    """What ``item`` is to a listener, in words (``"pause 3-10 s"``); None for a heading or a pacing
+    change, which take no time of their own."""
+    if isinstance(item, (Section, PacingChange)):
+        return None
+    if isinstance(item, Pause):
+        kind = "silence" if item.silence else "pause"
+        return f"{kind} {_range(item.min_s, item.max_s)}"
+    if isinstance(item, Breathe):
+        return f"{item.cycles} breath cycle{'s' if item.cycles != 1 else ''} with the tone"
+    if isinstance(item, BreathPhrase):
+        return "a breath-locked phrase, from the next in-breath"
+    return "the next utterance, on the beat" if item.on_beat else "the next utterance, directly"
