@@ -70,6 +70,10 @@ class TrackInfo:
     pacing_note: str = ""
     about: str = ""
     needs: str = ""
+    #: The catalogue's timing notes: the reflective silence after a question, and the pause at the
+    #: end of a paragraph of guidance (seconds, shortest and longest); ``import-text`` places them.
+    question_pause: tuple[float, float] = (10.0, 30.0)
+    paragraph_pause: tuple[float, float] = (3.0, 5.0)
     #: Line of the entry's ``[[track]]`` header in the catalogue file.
     line: int = 0
 
@@ -128,11 +132,12 @@ def _check_titles(value: Any, key: str) -> dict[str, str]:
 
 
 def _check_range(value: Any, key: str) -> tuple[float, float]:
+    example = '["10m", "20m"]' if key == "range" else '["10s", "20s"]'
     if not isinstance(value, list) or len(value) != 2:
-        raise FieldError('range must be two durations, shortest first, e.g. range = ["10m", "20m"]')
+        raise FieldError(f"{key} must be two durations, shortest first, e.g. {key} = {example}")
     low, high = (check_duration(False, '"10m"')(v, key) for v in value)
     if low > high:
-        raise FieldError(f"range must give the shortest length first, got {value!r}")
+        raise FieldError(f"{key} must give the shortest length first, got {value!r}")
     return low, high
 
 
@@ -159,6 +164,8 @@ FIELDS: dict[str, Field] = {
         required=True,
     ),
     "pacing_note": Field(check_text(False, 'pacing_note = "opening"')),
+    "question_pause": Field(_check_range),
+    "paragraph_pause": Field(_check_range),
     "about": Field(check_text(False, 'about = "..."')),
     "needs": Field(check_text(False, 'needs = "..."')),
 }

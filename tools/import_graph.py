@@ -34,7 +34,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("export",),
     ("qa",),
     ("prepare",),
-    ("check", "build", "tracks"),
+    ("check", "build", "tracks", "i18n"),
     ("set",),
     ("cli",),
 ]

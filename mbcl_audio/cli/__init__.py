@@ -13,6 +13,7 @@ import click
 from .. import __version__
 from .boundary import BoundaryGroup
 from .build import build, profiles
+from .i18n import i18n, import_text
 from .buildset import build_set_command
 from .plan import check, plan
 from .qa import qa
@@ -32,5 +33,5 @@ def main() -> None:
     """Build the MBCL guided-meditation tracks from timed exercise scripts."""
 
 
-for _command in (build, build_set_command, plan, check, tracks, profiles, voices, cache, takes, qa):
+for _command in (build, build_set_command, plan, check, tracks, profiles, voices, cache, takes, qa, i18n, import_text):
     main.add_command(_command)

@@ -24,6 +24,7 @@ __all__ = [
     "parse_languages",
     "parse_length",
     "parse_lengths",
+    "parse_track_numbers",
 ]
 
 
@@ -66,6 +67,22 @@ def parse_languages(value: str | None) -> list[str] | None:
     if not value:
         return None
     return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def parse_track_numbers(ctx: click.Context, param: click.Parameter, value: str | None) -> list[int] | None:
+    """``"1-9"``, ``"3"`` or ``"1,4,10-12"`` -> the track numbers; nothing given -> ``None`` (every track)."""
+    if not value:
+        return None
+    numbers: list[int] = []
+    for part in (p.strip() for p in value.split(",")):
+        first, dash, last = part.partition("-")
+        if not (first.isdigit() and (not dash or last.isdigit())):
+            raise click.BadParameter(f"{part!r} is not a track number or a range such as 1-9", ctx, param)
+        low, high = int(first), int(last) if dash else int(first)
+        if low > high:
+            raise click.BadParameter(f"{part!r}: the range runs backwards (write {high}-{low})", ctx, param)
+        numbers.extend(n for n in range(low, high + 1) if n not in numbers)
+    return numbers
 
 
 def parse_lengths(ctx: click.Context, param: click.Parameter, value: str | None) -> list[float | LengthEnd] | None:
