@@ -12,6 +12,7 @@ TRACK1_NL = SCRIPTS_DIR / "nl" / "01-ademruimte-met-vriendelijkheid.txt"
 TRACK1_EN = SCRIPTS_DIR / "en" / "01-breathing-space-with-kindness.txt"
 TRACK3_NL = SCRIPTS_DIR / "nl" / "03-mildheidmeditatie-jezelf.txt"
 TRACK3_EN = SCRIPTS_DIR / "en" / "03-kindness-meditation-yourself.txt"
+TRACK3_DE = SCRIPTS_DIR / "de" / "03-meditation-der-freundlichkeit-fuer-dich-selbst.txt"
 #: Short test scripts in the real format, for full builds that take seconds (tests/data/scripts).
 TEST_SCRIPTS_DIR = ROOT / "tests" / "data" / "scripts"
 #: Track 3's shape in about a minute: an include, two optional passages, a silence with prompts.

@@ -2,7 +2,7 @@
 
 import pytest
 from plans import real_speech_samples
-from texts import TRACK1_EN, TRACK1_NL, TRACK3_EN, TRACK3_NL
+from texts import TRACK1_EN, TRACK1_NL, TRACK3_DE, TRACK3_EN, TRACK3_NL
 
 from mbcl_audio import SAMPLE_RATE
 from mbcl_audio.render.voice.speech import prepare_utterances
@@ -14,8 +14,8 @@ from mbcl_audio.script import parse_script
 
 @pytest.mark.parametrize(
     "path, voice",
-    [(TRACK3_NL, "espeak"), (TRACK3_EN, "espeak")],
-    ids=["nl/03-espeak", "en/03-espeak"],
+    [(TRACK3_NL, "espeak"), (TRACK3_EN, "espeak"), (TRACK3_DE, "espeak")],
+    ids=["nl/03-espeak", "en/03-espeak", "de/03-espeak"],
 )
 def test_script_total_within_5_percent_of_synthesized(path, voice, tmp_path):
     script = parse_script(path)
