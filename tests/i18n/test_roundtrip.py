@@ -32,15 +32,17 @@ def structure(path: Path) -> tuple:
     return (items, [(p.priority, p.name) for p in script.passages], front, len(script.utterances))
 
 
-@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("language", ["nl", "en", "de"])
 def test_every_script_comes_back_with_zero_drift(scripts_copy, language):
     """Identity translations of every script and block of a language reproduce its structure and words."""
+    if language == "de":  # the copy leaves German out, for the tests that make it
+        shutil.copytree(Path(__file__).resolve().parents[2] / "scripts" / "de", Path("scripts/de"))
     source = read_sources(Path("scripts"), language)
     export_po(source, Path("po"), "xx")
     for po in sorted(Path("po/xx").rglob("*.po")):
         fill(po)
     written = import_po(source, Path("po/xx"))
-    assert len([p for p in written if p.parent.name == "xx"]) == len(source.tracks) == 27
+    assert len([p for p in written if p.parent.name == "xx"]) == len(source.tracks) == (9 if language == "de" else 27)
     for track, template in source.tracks.items():
         (translated,) = Path("scripts/xx").glob(f"{track:02d}-*.txt")
         assert structure(translated) == structure(template.path), translated
