@@ -109,7 +109,7 @@ def status_command(languages: Optional[str], source_language: Optional[str], tra
     """Per language and file: translated, fuzzy, untranslated and stale units."""
     source = read_sources(scripts_dir, _source_language(scripts_dir, source_language))
     langs = parse_languages(languages) or [source.language] + sorted(p.name for p in po_dir.glob("*") if p.is_dir())
-    rows = [r for r in language_status(source, po_dir, langs) if tracks is None or r.track in tracks or r.track is None]
+    rows = language_status(source, po_dir, langs, tracks)
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in rows], indent=2, ensure_ascii=False))
         return

@@ -34,8 +34,10 @@ __all__ = [
     "export_po",
     "import_po",
     "included_blocks",
+    "po_path",
     "read_sources",
     "read_target",
+    "selected_templates",
     "target_script",
     "track_po_path",
     "translations",
@@ -65,6 +67,7 @@ class SourceSet:
     factors: dict[str, float] = field(default_factory=dict)
 
     def target(self, template: Template, language: str) -> PoTarget:
+        """What ``template``'s PO in ``language`` is measured by (a block: in the tracks' voice)."""
         voice = template.front.voice if template.front else default_voice(self.language)
         if template.block:
             voice = next((t.front.voice for t in self.tracks.values() if t.front), voice)
@@ -101,6 +104,17 @@ def included_blocks(source: SourceSet, template: Template) -> list[str]:
 
     visit(template)
     return found
+
+
+def selected_templates(source: SourceSet, tracks: Optional[Iterable[int]] = None) -> list[Template]:
+    """The tracks asked for (all by default) and the blocks they include (every block by default)."""
+    wanted = sorted(source.tracks) if tracks is None else sorted(set(tracks) & set(source.tracks))
+    blocks: list[str] = []
+    for track in wanted:
+        blocks += [b for b in included_blocks(source, source.tracks[track]) if b not in blocks]
+    if tracks is None:
+        blocks += [b for b in source.blocks if b not in blocks]
+    return [source.tracks[t] for t in wanted] + [source.blocks[b] for b in blocks]
 
 
 def _before(template: Template, unit: Unit) -> str:
@@ -142,7 +156,15 @@ def track_po_path(po_dir: Path, source: SourceSet, track: int, language: str) ->
 
 
 def block_po_path(po_dir: Path, language: str, name: str) -> Path:
+    """``po/<lang>/_blocks/NAME.po``."""
     return Path(po_dir) / language / "_blocks" / f"{name}.po"
+
+
+def po_path(po_dir: Path, source: SourceSet, template: Template, language: str) -> Path:
+    """The PO file of ``template`` (a track or a block) in ``language``."""
+    if template.block:
+        return block_po_path(po_dir, language, template.block)
+    return track_po_path(po_dir, source, template.track, language)
 
 
 def target_script(source: SourceSet, language: str, template: Template) -> Optional[Path]:
@@ -186,18 +208,11 @@ def export_po(
     """
     if language == source.language:
         raise I18nError(f"the target language {language!r} is the source language: choose another --to")
-    wanted = sorted(source.tracks) if tracks is None else sorted(set(tracks))
-    for track in wanted:
+    for track in tracks or ():
         if track not in source.tracks:
             raise I18nError(f"track {track} has no {source.language} script in {source.scripts_dir / source.language}")
-    blocks: list[str] = []
-    for track in wanted:
-        blocks += [b for b in included_blocks(source, source.tracks[track]) if b not in blocks]
-    if tracks is None:
-        blocks += [b for b in source.blocks if b not in blocks]
     written: list[Path] = []
-    jobs = [(source.tracks[t], track_po_path(po_dir, source, t, language)) for t in wanted]
-    jobs += [(source.blocks[b], block_po_path(po_dir, language, b)) for b in blocks]
+    jobs = [(t, po_path(po_dir, source, t, language)) for t in selected_templates(source, tracks)]
     for template, path in jobs:
         fills: dict[str, str] = {}
         target_path = target_script(source, language, template)

@@ -38,9 +38,9 @@ from .project import (
     read_target,
     target_script,
     aligned_texts,
-    block_po_path,
     included_blocks,
-    track_po_path,
+    po_path,
+    selected_templates,
     translations,
 )
 from .units import ELLIPSIS_NOTE, Template, ellipses, markup_in, normalize_text, speech_pieces
@@ -75,14 +75,8 @@ class Counts:
         }
 
 
-def _po_for(source: SourceSet, po_dir: Path, template: Template, language: str) -> Path:
-    if template.block:
-        return block_po_path(po_dir, language, template.block)
-    return track_po_path(po_dir, source, template.track, language)
-
-
 def _counts(source: SourceSet, po_dir: Path, template: Template, language: str) -> Counts:
-    path = _po_for(source, po_dir, template, language)
+    path = po_path(po_dir, source, template, language)
     name = f"_blocks/{template.block}" if template.block else path.stem
     units = len(template.units)
     if language == source.language:
@@ -104,13 +98,13 @@ def _counts(source: SourceSet, po_dir: Path, template: Template, language: str) 
     return Counts(language, name, template.track, units, translated, fuzzy, untranslated, stale)
 
 
-def language_status(source: SourceSet, po_dir: Path, languages: Iterable[str]) -> list[Counts]:
-    """Counts per language, track and block (the source language counts as complete)."""
-    rows: list[Counts] = []
-    for language in languages:
-        for template in list(source.tracks.values()) + list(source.blocks.values()):
-            rows.append(_counts(source, po_dir, template, language))
-    return rows
+def language_status(
+    source: SourceSet, po_dir: Path, languages: Iterable[str], tracks: Optional[Iterable[int]] = None
+) -> list[Counts]:
+    """Counts per language, track and block (the source language counts as complete); with
+    ``tracks``, those tracks and the blocks they include."""
+    templates = selected_templates(source, tracks)
+    return [_counts(source, po_dir, template, language) for language in languages for template in templates]
 
 
 # --------------------------------------------------------------------------- check
@@ -263,19 +257,13 @@ def _script_findings(source: SourceSet, template: Template, language: str, po: O
 
 def check_language(source: SourceSet, po_dir: Path, language: str, tracks: Optional[Iterable[int]] = None) -> list[Finding]:
     """Every finding for ``language`` (see the module docstring), tracks first, then blocks."""
-    wanted = sorted(source.tracks) if tracks is None else sorted(set(tracks) & set(source.tracks))
-    blocks: list[str] = []
-    for track in wanted:
-        blocks += [b for b in included_blocks(source, source.tracks[track]) if b not in blocks]
-    if tracks is None:
-        blocks += [b for b in source.blocks if b not in blocks]
-    templates = [source.tracks[t] for t in wanted] + [source.blocks[b] for b in blocks]
+    templates = selected_templates(source, tracks)
     findings: list[Finding] = []
     texts: dict[Key, str] = {}
     where: dict[Key, str] = {}
     pos: dict[str, tuple[Path, Optional[polib.POFile]]] = {}
     for template in templates:
-        path = _po_for(source, po_dir, template, language)
+        path = po_path(po_dir, source, template, language)
         po = load_po(path) if path.is_file() else None
         pos[str(template.path)] = (path, po)
         if po is None:
