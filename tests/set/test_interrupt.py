@@ -19,10 +19,27 @@ from mbcl_audio.takes.files import file_sha256
 pytestmark = pytest.mark.slow  # a real set build in worker processes, twice
 
 
+def _as_from_a_terminal() -> None:
+    """In the child before exec: Ctrl-C as a terminal delivers it, default and unblocked. A child
+    inherits an ignored or blocked SIGINT from its parent, and a pytest worker that ran other tests
+    first may have either (Python then never raises KeyboardInterrupt in the command)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _signal_state() -> str:
+    """This process's ignored and blocked signal masks (why a Ctrl-C could go unseen)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        return " ".join(line.strip() for line in status if line.startswith(("SigIgn", "SigBlk")))
+
+
 def start(scripts, out, env):
     command = [sys.executable, "-m", "mbcl_audio.cli", "build-set", "--scripts", str(scripts), "--out", str(out), "-j", "2"]
     # Its own process group: a terminal's Ctrl-C reaches the command and its workers alike.
-    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=_as_from_a_terminal,
+    )
 
 
 def test_ctrl_c_leaves_only_whole_recorded_files_and_the_next_run_finishes(tmp_path):
@@ -37,7 +54,8 @@ def test_ctrl_c_leaves_only_whole_recorded_files_and_the_next_run_finishes(tmp_p
         assert run.poll() is None and time.monotonic() < deadline, "the set finished before it could be interrupted"
         time.sleep(0.005)
     os.killpg(run.pid, signal.SIGINT)
-    assert run.wait(timeout=120) != 0
+    status = run.wait(timeout=120)
+    assert status != 0, (f"the set ran to its end through Ctrl-C (test process: {_signal_state()})", run.stdout.read()[-2000:])
     leftovers = [p.name for p in folder.iterdir() if p.name.startswith(".") and p.name != RECORD_FILE]
     assert leftovers == []
     record = json.loads((folder / RECORD_FILE).read_text(encoding="utf-8"))["tracks"] if (folder / RECORD_FILE).exists() else {}
