@@ -26,7 +26,6 @@ import base64
 import os
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -38,6 +37,7 @@ from ..audio import BLOCK_SAMPLES, Source, iter_blocks
 from ..errors import MbclError
 from ..plan.model import Chapter
 from ..units import format_timestamp
+from .ffmpeg import ffmpeg_path, ffmpeg_program, pipe_to_ffmpeg
 from .tags import TrackTags, language_code, validate_chapters
 
 __all__ = [
@@ -55,17 +55,6 @@ OPUS_COMPRESSION_LEVEL = 0.8
 M4A_BITRATE_KBPS = 128
 #: AAC ends a file on a whole frame; a decode may run this many samples past the source.
 AAC_FRAME_SAMPLES = 1024
-
-
-def ffmpeg_program() -> str | None:
-    """The ``ffmpeg`` program on the PATH, or ``None`` when none is installed."""
-    return shutil.which("ffmpeg")
-
-
-def ffmpeg_path(path: Path) -> str:
-    """``path`` as ffmpeg must be given it: with ``file:``, so that a colon in a folder name is not
-    read as a protocol (``set:2026/...``)."""
-    return "file:" + str(Path(path).resolve())
 
 
 def check_formats(formats: Sequence[str], programs: bool = True) -> tuple[str, ...]:
@@ -219,33 +208,16 @@ def _ffmetadata(chapters: Sequence[Chapter], sample_rate: int) -> str:
 
 
 def _encode_m4a(source: Source, path: Path, chapters: Sequence[Chapter], gain_db: float) -> None:
-    program = ffmpeg_program()
-    if program is None:
-        raise MbclError("m4a needs the program ffmpeg, which is not installed")
     meta = process_temp_path(path.with_suffix(".txt"), "tmp")
     meta.write_text(_ffmetadata(chapters, source.sample_rate), encoding="utf-8")
-    command = [
-        program, "-v", "error", "-y",
-        "-f", "f32le", "-ar", str(source.sample_rate), "-ac", str(source.n_channels), "-i", "pipe:0",
+    output = [
         "-f", "ffmetadata", "-i", ffmpeg_path(meta),
         "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1", "-c:a", "aac", "-b:a", f"{M4A_BITRATE_KBPS}k",
         # No encoder name or creation time in the file: the same audio gives the same bytes.
         "-fflags", "+bitexact", "-flags:a", "+bitexact", "-f", "ipod", ffmpeg_path(path),
     ]
     try:
-        with tempfile.TemporaryFile() as errors:
-            encoder = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=errors)
-            try:
-                for block in _blocks(source, gain_db):
-                    encoder.stdin.write(np.ascontiguousarray(block, dtype="<f4").tobytes())
-                encoder.stdin.close()
-            except BrokenPipeError:
-                pass  # ffmpeg stopped early; its message follows
-            finally:
-                returncode = encoder.wait()
-            if returncode != 0:
-                errors.seek(0)
-                raise MbclError(f"ffmpeg could not encode m4a: {errors.read().decode('utf-8', 'replace').strip() or returncode}")
+        pipe_to_ffmpeg(_blocks(source, gain_db), source.sample_rate, source.n_channels, output, "m4a")
     finally:
         meta.unlink(missing_ok=True)
 

@@ -1,8 +1,9 @@
-"""MP3 encoding: exact length (gapless header), fidelity, bitrate, CBR."""
+"""MP3 encoding: exact length (gapless header), fidelity, bitrate, CBR, with either encoder."""
 
 from __future__ import annotations
 
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -12,9 +13,33 @@ from signals import SR
 
 from mbcl_audio.audio import ArraySource
 from mbcl_audio.export import COMPRESSION_LEVELS, encode_mp3
-from mbcl_audio.export.mp3 import first_frame_format
+from mbcl_audio.errors import MbclError
+from mbcl_audio.export.mp3 import first_frame_format, mp3_encoder
 
 SECONDS = 20  # matches conftest.SECONDS
+
+
+@pytest.fixture(scope="module", params=["ffmpeg", "libsndfile"], autouse=True)
+def encoder(request):
+    """Every test of this module runs with each encoder (ffmpeg's when it is installed)."""
+    if request.param == "ffmpeg" and shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is not installed")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MBCL_AUDIO_MP3_ENCODER", request.param)
+        yield request.param
+
+
+def test_the_encoder_is_chosen_by_name_environment_or_what_is_installed(encoder, monkeypatch):
+    assert mp3_encoder() == encoder
+    assert mp3_encoder("libsndfile") == "libsndfile"
+    monkeypatch.delenv("MBCL_AUDIO_MP3_ENCODER")
+    assert mp3_encoder() == ("ffmpeg" if shutil.which("ffmpeg") else "libsndfile")
+    with pytest.raises(MbclError, match="unknown MP3 encoder 'lame': choose ffmpeg or libsndfile"):
+        mp3_encoder("lame")
+    monkeypatch.setenv("PATH", "")
+    assert mp3_encoder() == "libsndfile"  # the pip-only install
+    with pytest.raises(MbclError, match="needs the program ffmpeg with libmp3lame"):
+        mp3_encoder("ffmpeg")
 
 
 def aligned_correlation(ref: np.ndarray, out: np.ndarray, max_lag: int = 2048) -> tuple[float, int]:
@@ -32,7 +57,7 @@ def aligned_correlation(ref: np.ndarray, out: np.ndarray, max_lag: int = 2048) -
 
 
 @pytest.fixture(scope="module")
-def encoded(tmp_path_factory, signal):
+def encoded(tmp_path_factory, signal, encoder):
     path = tmp_path_factory.mktemp("mp3") / "t.mp3"
     encode_mp3(ArraySource(signal, SR), path, 192)
     return path
@@ -138,3 +163,19 @@ def test_decoded_level_matches_written_level_at_every_bitrate(tmp_path):
         mid = slice(sr, 5 * sr)
         ratio_db = 10 * np.log10(np.mean(y[mid] ** 2) / np.mean(x[mid].astype(np.float64) ** 2))
         assert abs(ratio_db) < 0.02, (kbps, ratio_db)
+
+
+@pytest.mark.parametrize("n", [1_102_500, 1_152_001, 1, 1_153])
+def test_lengths_where_ffmpegs_own_padding_is_off_still_decode_exactly(tmp_path, n):
+    """ffmpeg's muxer writes 11 and 46 samples too little end padding for the first two lengths;
+    the LAME tag is corrected (and its CRC with it), so every decoder that honours it trims exactly."""
+    x = (0.1 * np.random.default_rng(n).standard_normal((n, 2))).astype(np.float32)
+    path = encode_mp3(ArraySource(x, SR), tmp_path / "n.mp3", 192)
+    assert sf.info(str(path)).frames == n
+    frame = path.read_bytes()[:192]
+    crc = 0
+    for byte in frame[:190]:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+    assert crc == int.from_bytes(frame[190:192], "big")  # the LAME tag's own CRC-16 still holds
