@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Protocol, runtime_checkable
@@ -195,3 +197,97 @@ class FileSource:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def worker_threads() -> int:
+    """Threads a streaming pass may spread its blocks over: ``$MBCL_AUDIO_THREADS``, else the
+    cores, at most 2 (numpy and scipy release the GIL in the heavy loops; more threads than that
+    bought nothing on the two-core machines the set is built on)."""
+    given = os.environ.get("MBCL_AUDIO_THREADS", "")
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def block_spans(start: int, stop: int, block_samples: int) -> list[tuple[int, int]]:
+    """``[start, stop)`` cut into ``(a, b)`` spans of ``block_samples`` (the last may be shorter)."""
+    return [(a, min(stop, a + block_samples)) for a in range(start, stop, block_samples)]
+
+
+def map_spans(function, spans: list[tuple[int, int]], threads: int) -> Iterator:
+    """``function(a, b)`` for each ``(a, b)`` of ``spans``, results in order. With ``threads > 1``
+    the calls run on a thread pool, at most ``2 * threads`` in flight, so memory stays bounded;
+    ``function`` must then be safe to call from several threads at once."""
+    if threads <= 1:
+        for a, b in spans:
+            yield function(a, b)
+        return
+    from concurrent.futures import ThreadPoolExecutor  # only a parallel pass needs a pool
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        pending = []
+        for a, b in spans:
+            pending.append(pool.submit(function, a, b))
+            if len(pending) >= 2 * threads:
+                yield pending.pop(0).result()
+        for future in pending:
+            yield future.result()
+
+
+class Spool:
+    """A :class:`Source` that renders ``source`` once, in order, into an anonymous temporary file and
+    serves every read from there.
+
+    Mastering reads a track several times (its loudness, each limiter pass, the true peak, the
+    encoder): spooled, the mix is rendered and the limiter run once each instead of once per read.
+    The file has no name (the OS removes it when it is closed, or when the process ends however it
+    ends), and reads come back block by block, so memory stays bounded by a block, not the track.
+    A source whose blocks do not depend on each other (``parallel_reads``, as a limiter's) renders
+    on :func:`worker_threads` threads. Reads are positional, so threads may read a spool at once.
+    Attributes the spool does not have are the source's (a limiter's ``max_reduction_db``).
+    """
+
+    parallel_reads = True
+
+    def __init__(self, source: Source, block_samples: int = BLOCK_SAMPLES):
+        self.source = source
+        self.sample_rate = source.sample_rate
+        self.n_samples = int(source.n_samples)
+        self.n_channels = int(source.n_channels)
+        self.block_samples = int(block_samples)
+        self._file = tempfile.TemporaryFile(prefix="mbcl-spool-")
+        self._rendered = 0  # samples [0, _rendered) are in the file
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str):
+        if name == "source":  # not set yet: no recursion while constructing
+            raise AttributeError(name)
+        return getattr(self.source, name)
+
+    def _render_to(self, stop: int) -> None:
+        with self._lock:
+            if self._rendered >= stop:
+                return
+            threads = worker_threads() if getattr(self.source, "parallel_reads", False) else 1
+            # Render ahead by a block per thread: a pass reading block by block keeps every thread busy.
+            blocks = max(-(-(stop - self._rendered) // self.block_samples), threads)
+            end = min(self.n_samples, self._rendered + blocks * self.block_samples)
+            spans = block_spans(self._rendered, end, self.block_samples)
+            frame = 4 * self.n_channels
+            for (a, b), block in zip(spans, map_spans(self.source.read, spans, threads)):
+                os.pwrite(self._file.fileno(), np.ascontiguousarray(block, dtype=np.float32).tobytes(), a * frame)
+                self._rendered = b
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        out = np.zeros((stop - start, self.n_channels), dtype=np.float32)
+        lo, hi = max(start, 0), min(stop, self.n_samples)
+        if hi > lo:
+            if hi > self._rendered:
+                self._render_to(hi)
+            frame = 4 * self.n_channels
+            data = os.pread(self._file.fileno(), (hi - lo) * frame, lo * frame)
+            out[lo - start : hi - start] = np.frombuffer(data, dtype=np.float32).reshape(hi - lo, self.n_channels)
+        return out
+
+    def close(self) -> None:
+        self._file.close()

@@ -15,6 +15,7 @@ from typing import Optional
 
 from . import SAMPLE_RATE
 from .atomic import process_temp_path, remove_stale_temp_files
+from .audio import Spool
 from .errors import BuildError, MbclError
 from .export import TrackTags, track_filename, write_tags, write_track
 from .export.cover import cover_png
@@ -313,9 +314,11 @@ def _encode_verified(
             :data:`MAX_ATTEMPTS` attempts.
     """
     headroom_db = ENCODER_HEADROOM_DB
+    # The mix is rendered once, into a spool that every pass and attempt reads back.
+    rendered = Spool(track.mix)
     for _ in range(MAX_ATTEMPTS):
         clock.start("master")
-        mastered, result, shift = master_for_file(track.mix, profile, headroom_db, track.requested_samples)
+        mastered, result, shift = master_for_file(track.mix, profile, headroom_db, track.requested_samples, rendered)
         n_samples = mastered.n_samples
         chapters = track.plan.chapters if shift is None else shift_chapters(track.plan.chapters, shift, n_samples)
         cycles = [c for c in pacing_cycles(track.mix, shift or 0) if 0 <= c[0] < n_samples]

@@ -42,7 +42,7 @@ def room_tone_samples(profile: LoudnessProfile, sample_rate: int) -> tuple[int, 
 
 
 def master_for_file(
-    mix: TrackMix, profile: LoudnessProfile, headroom_db: float, length_samples: int
+    mix: TrackMix, profile: LoudnessProfile, headroom_db: float, length_samples: int, rendered: Optional[Source] = None
 ) -> tuple[Source, MasterResult, Optional[int]]:
     """``mix`` mastered as the file holds it, and the file's offset from the plan's timeline (samples).
 
@@ -52,17 +52,19 @@ def master_for_file(
     (:func:`~mbcl_audio.master.roomtone.room_tone_pads`); the trimmed body is
     what is mastered, so an RMS target holds for the file. Any other file is
     the whole mix, faded to digital silence over its last ``END_FADE_S``. The
-    offset is ``None`` when the file holds the whole mix as planned.
+    offset is ``None`` when the file holds the whole mix as planned. ``rendered`` is the mix's
+    audio when it is already rendered (a :class:`~mbcl_audio.audio.Spool` of it), else ``mix``.
     """
+    audio = mix if rendered is None else rendered
     sr = mix.sample_rate
     speech = mix.speech_spans()
     if not any(room_tone_samples(profile, sr)):
         mastered, result = master(
-            mix, profile.target, profile.ceiling_dbtp, headroom_db, measure=profile.target_measure, speech_spans=speech
+            audio, profile.target, profile.ceiling_dbtp, headroom_db, measure=profile.target_measure, speech_spans=speech
         )
         return FadedOut(mastered, seconds_to_samples(END_FADE_S, sr)), result, None
     start, stop = mix.sound_span()
-    body = SourceSlice(mix, start, stop)
+    body = SourceSlice(audio, start, stop)
     target = profile.target
     for _ in range(2):
         mastered, result = master(

@@ -45,6 +45,7 @@ of a zero deficit), so the output there is bit-identical to gain only:
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Sequence
 
 import numpy as np
@@ -118,7 +119,9 @@ class TruePeakLimiter:
     and ``right_margin`` after, so the output does not depend on how a
     caller splits the track into blocks. ``max_reduction_db`` records the
     deepest gain reduction (dB, >= 0) over everything read so far, and
-    ``max_speech_reduction_db`` the deepest inside ``speech_spans``.
+    ``max_speech_reduction_db`` the deepest inside ``speech_spans``. Each block depends only on
+    the samples around it (see the module docstring), so blocks may be read on several threads
+    at once (``parallel_reads``) when the wrapped source allows it.
     """
 
     def __init__(
@@ -132,6 +135,8 @@ class TruePeakLimiter:
         speech_spans: Sequence[tuple[int, int]] = (),
     ):
         self.source = source
+        #: Blocks may be read on several threads when the source's may (a spool's may).
+        self.parallel_reads = bool(getattr(source, "parallel_reads", False))
         #: ``(start, stop)`` samples where the voice speaks: :attr:`max_speech_reduction_db` watches those.
         self.speech_spans = tuple(speech_spans)
         self.sample_rate = int(source.sample_rate)
@@ -151,6 +156,7 @@ class TruePeakLimiter:
         self.right_margin = self.k - 1 + ENVELOPE_MARGIN
         self.min_gain = 1.0
         self.min_speech_gain = 1.0
+        self._lock = threading.Lock()
 
     @property
     def max_reduction_db(self) -> float:
@@ -196,10 +202,13 @@ class TruePeakLimiter:
         if hi > lo:
             inside = g[lo - start : hi - start]
             lowest = float(inside.min())
-            self.min_gain = min(self.min_gain, lowest)
-            if self.speech_spans and lowest < self.min_speech_gain:
+            speech_lowest = 1.0
+            if self.speech_spans and lowest < 1.0:
                 speech = inside[span_mask(self.speech_spans, lo, hi - lo)]
                 if speech.size:
-                    self.min_speech_gain = min(self.min_speech_gain, float(speech.min()))
+                    speech_lowest = float(speech.min())
+            with self._lock:  # blocks may be read on several threads at once
+                self.min_gain = min(self.min_gain, lowest)
+                self.min_speech_gain = min(self.min_speech_gain, speech_lowest)
         # Where g == 1.0 this is exactly float32(float64(x) * gain_lin): gain only.
         return (xg * g[:, None]).astype(np.float32)

@@ -22,7 +22,7 @@ from typing import Optional
 
 import numpy as np
 
-from mbcl_audio.audio import BLOCK_SAMPLES, Source
+from mbcl_audio.audio import BLOCK_SAMPLES, Source, Spool
 from mbcl_audio.master.limiter import TruePeakLimiter
 from mbcl_audio.master.profiles import LoudnessMeasure
 from mbcl_audio.measure.loudness import gated_loudness, speech_gated_loudness, subblock_energies
@@ -141,8 +141,12 @@ def master(
     limit_at = ceiling_dbtp - headroom_db
     gain = loudness_target - input_loudness
     history: list[tuple[float, float]] = []
+    limited: Optional[Spool] = None
     for iteration in range(1, MAX_ITERATIONS + 1):
-        limited = TruePeakLimiter(source, gain_db=gain, ceiling_dbtp=limit_at, speech_spans=spans or ())
+        if limited is not None:
+            limited.close()  # the last pass missed: its spooled audio goes
+        # Spooled: measuring renders the limited audio once; the true peak and the encoder read it back.
+        limited = Spool(TruePeakLimiter(source, gain_db=gain, ceiling_dbtp=limit_at, speech_spans=spans or ()))
         measured = levels(limited, spans, block_samples)
         output_loudness = measured.of(measure)
         error = loudness_target - output_loudness

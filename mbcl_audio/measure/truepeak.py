@@ -29,7 +29,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import ndimage
 
-from mbcl_audio.audio import BLOCK_SAMPLES, Source
+from mbcl_audio.audio import BLOCK_SAMPLES, Source, block_spans, map_spans, worker_threads
 
 #: Oversampling factor (BS.1770-4 Annex 2 asks for 4x at 48 kHz).
 OVERSAMPLE = 4
@@ -126,10 +126,12 @@ def true_peak_source(source: Source, block_samples: int = BLOCK_SAMPLES) -> floa
     Each block is read with ``ENVELOPE_MARGIN`` samples of context on both
     sides so the result equals :func:`true_peak_dbtp` on the whole array.
     """
-    peak = 0.0
     m = ENVELOPE_MARGIN
-    for start in range(0, source.n_samples, int(block_samples)):
-        stop = min(start + int(block_samples), source.n_samples)
-        env = oversampled_peak_envelope(source.read(start - m, stop + m))[m:-m]
-        peak = max(peak, float(env.max()))
-    return _to_db(peak)
+
+    def block_peak(start: int, stop: int) -> float:
+        return float(oversampled_peak_envelope(source.read(start - m, stop + m))[m:-m].max())
+
+    # A source that may be read on several threads (a spool) is measured on all of them.
+    threads = worker_threads() if getattr(source, "parallel_reads", False) else 1
+    spans = block_spans(0, source.n_samples, int(block_samples))
+    return _to_db(max(map_spans(block_peak, spans, threads), default=0.0))

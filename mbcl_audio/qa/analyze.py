@@ -24,7 +24,7 @@ import numpy as np
 import soundfile as sf
 from mutagen.mp3 import MP3, BitrateMode
 
-from ..audio import FileSource, quiet_stderr
+from ..audio import FileSource, Spool, quiet_stderr
 from ..export.mp3 import first_frame_format
 from ..export.frames import PacingCycles, SpeechSpans, parse_pacing_tag, parse_speech_tag
 from ..export.tags import read_tags
@@ -142,14 +142,17 @@ def _measure_file(path: Path, pacing: PacingInput, speech: SpeechInput) -> FileF
         raise OSError(f"no such file: {path}")
     container = str(sf.info(str(path)).format)
     chapters, tag_pacing, tag_speech = _tags(path)
-    with FileSource(path) as source:
-        if source.n_samples <= 0:
+    with FileSource(path) as decoded:
+        if decoded.n_samples <= 0:
             raise ValueError("no audio frames")
+        # Decoded once into a spool: the loudness pass and the true-peak pass (on every core) read it back.
+        source = Spool(decoded)
         sr, n = int(source.sample_rate), int(source.n_samples)
         spans, speech_note = _speech(speech if speech is not None else tag_speech, sr)
         hop = int(round(GATE_STEP_S * sr))
         stats = ChunkStats(sr, n, hop)
         measurement, loudness = measure_with_series(source, on_chunk=stats, speech_spans=spans)
+        source.close()
     scan = stats.result()
     tone = find_room_tone(scan)
     if tone.level_db is not None:

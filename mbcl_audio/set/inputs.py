@@ -3,7 +3,8 @@
 A track is rebuilt when anything that can change its file changes: the project version, the
 script and every block it includes, the track catalogue (its default length), the voice's
 profile folder (with a takes voice: its recordings, and its fallback's), a user bed file, the
-project's ``mbcl-audio.toml`` (loudness profiles) and the build options. A comment edited in a
+project's ``mbcl-audio.toml`` (loudness profiles), the build options and the MP3 encoder (ffmpeg's
+and libsndfile's LAME write other bytes). A comment edited in a
 block rebuilds the tracks that include it; the speech cache keeps that rebuild cheap.
 """
 
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from .. import __version__
+from ..export.mp3 import mp3_encoder
 from ..catalog import CATALOG_FILE
 from ..master.profiles import PROJECT_CONFIG
 from ..prepare import BuildOptions
@@ -84,6 +86,7 @@ def input_hash(script: Script, options: BuildOptions, scripts_dir: Path) -> str:
     :func:`~mbcl_audio.prepare.read_script` reads it) with ``options`` depends on."""
     digest = hashlib.sha256()
     digest.update(f"mbcl-audio {__version__}\0".encode())
+    digest.update(f"mp3 encoder {mp3_encoder()}\0".encode())
     digest.update(_options_json(options).encode() + b"\0")
     _hash_files(digest, input_files(script, options, scripts_dir), Path(options.project_dir))
     return digest.hexdigest()

@@ -254,6 +254,11 @@ def run_job(job: TrackJob, events: Optional["queue_module.Queue[tuple[TrackKey, 
         return TrackOutcome(job.language, job.track, job.title, job.file, "failed", error=message)
 
 
+def _share_cores(threads: int) -> None:
+    """In a worker process: the threads its streaming passes may use (:func:`mbcl_audio.audio.worker_threads`)."""
+    os.environ.setdefault("MBCL_AUDIO_THREADS", str(threads))
+
+
 def _run_parallel(jobs: Sequence[TrackJob], workers: int, progress: SetProgress, done: Callable[[TrackOutcome], None]) -> None:
     """Run ``jobs`` in ``workers`` processes; stage events and outcomes reach this process's callbacks."""
     context = multiprocessing.get_context("spawn")  # no fork: the parent may run a progress thread
@@ -273,7 +278,9 @@ def _run_parallel(jobs: Sequence[TrackJob], workers: int, progress: SetProgress,
 
         relay_thread = threading.Thread(target=relay, daemon=True)
         relay_thread.start()
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        # The cores are shared out: each worker process gets its part for its streaming passes.
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_share_cores, initargs=(threads,))
         try:
             pending: set[Future[TrackOutcome]] = {pool.submit(run_job, job, events) for job in jobs}
             while pending:
