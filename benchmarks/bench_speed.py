@@ -113,7 +113,8 @@ def run(cases: list[int], rounds: int, out: Path) -> list[dict]:
         folder.mkdir(parents=True, exist_ok=True)
         if script is None:
             script = folder / "27-generated.txt"
-            script.write_text(long_script(minutes), encoding="utf-8")
+            # An elastic pause after the last breathing block: any length near 45 min is reachable.
+            script.write_text(long_script(minutes) + "\n[pause 10s..60s]\n\nThis is the end of the practice.\n", encoding="utf-8")
         _build(script, length, folder / "cold", env)  # fills the speech cache
         builds = [_build(script, length, folder / f"warm-{r}", env) for r in range(rounds)]
         (mp3,) = (folder / "warm-0").rglob("*.mp3")
@@ -125,7 +126,7 @@ def run(cases: list[int], rounds: int, out: Path) -> list[dict]:
         voice, music = _stems(script, length, folder)
         for _ in range(rounds):
             start = time.perf_counter()
-            encode_mp3(FileSource(master), folder / "sf.mp3", 192)
+            encode_mp3(FileSource(master), folder / "sf.mp3", 192, encoder="libsndfile")
             sf_times.append(time.perf_counter() - start)
             ff_times.append(_timed(["ffmpeg", "-hide_banner", "-nostats", "-y", "-i", str(master), "-c:a", "libmp3lame",
                                     "-b:a", "192k", str(folder / "ff.mp3")])[0])

@@ -216,7 +216,7 @@ def block_spans(start: int, stop: int, block_samples: int) -> list[tuple[int, in
 
 def map_spans(function, spans: list[tuple[int, int]], threads: int) -> Iterator:
     """``function(a, b)`` for each ``(a, b)`` of ``spans``, results in order. With ``threads > 1``
-    the calls run on a thread pool, at most ``2 * threads`` in flight, so memory stays bounded;
+    the calls run on a thread pool, at most ``threads`` in flight, so memory stays bounded;
     ``function`` must then be safe to call from several threads at once."""
     if threads <= 1:
         for a, b in spans:
@@ -228,7 +228,7 @@ def map_spans(function, spans: list[tuple[int, int]], threads: int) -> Iterator:
         pending = []
         for a, b in spans:
             pending.append(pool.submit(function, a, b))
-            if len(pending) >= 2 * threads:
+            if len(pending) >= threads:
                 yield pending.pop(0).result()
         for future in pending:
             yield future.result()
