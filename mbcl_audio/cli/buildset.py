@@ -56,12 +56,16 @@ def format_table(result: SetResult) -> list[str]:
   mbcl-audio build-set --lang nl,en
   mbcl-audio build-set --lang nl -j 2 --lengths short --out /tmp/short-set
   mbcl-audio build-set --lang en --format mp3,opus,m4a
-  mbcl-audio build-set --force""",
+  mbcl-audio build-set --force
+  mbcl-audio build-set --executor dask --scheduler tcp://10.0.0.5:8786""",
 )
 @click.option("--lang", "languages", metavar="LANGS", help="Comma-separated languages, e.g. nl,en (default: every language folder).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Tracks built at once, in worker processes (default: the number of cores).")
 @click.option("--lengths", type=click.Choice(LENGTH_CHOICES), default=None, help="Every track at its catalogue default, shortest (short) or longest (long) length (default: mbcl-audio.toml's [set] and [lengths], else default).")
 @click.option("--force", is_flag=True, help="Rebuild tracks that are up to date.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Build tracks in local worker processes, or as tasks on a Dask cluster (--scheduler; docs/set.md).")
+@click.option("--scheduler", metavar="ADDRESS", help="The Dask scheduler for --executor dask, e.g. tcp://10.0.0.5:8786.")
 @click.option("--voice", metavar="VOICE", help="Voice for every track (default: each script's).")
 @click.option("--bed", metavar="BED", help="Background bed for every track (default: each script's).")
 @click.option("--profile", metavar="PROFILE", help="Loudness profile for every track (default: the script's, the project's, then meditation).")
@@ -71,7 +75,8 @@ def format_table(result: SetResult) -> list[str]:
 @SCRIPTS_OPTION
 @VOICES_OPTION
 def build_set_command(
-    languages: Optional[str], jobs: Optional[int], lengths: Optional[str], force: bool, voice: Optional[str], bed: Optional[str],
+    languages: Optional[str], jobs: Optional[int], lengths: Optional[str], force: bool, executor: str,
+    scheduler: Optional[str], voice: Optional[str], bed: Optional[str],
     profile: Optional[str], formats: Optional[tuple[str, ...]], music_dir: Path, out_dir: Path, scripts_dir: Path, voices_dir: Path,
 ) -> None:
     """Build every scripted track of each language into OUT/<lang>/, and package each language.
@@ -92,6 +97,8 @@ def build_set_command(
         lengths=lengths,  # type: ignore[arg-type]
         force=force,
         formats=formats,
+        executor=executor,
+        scheduler=scheduler,
         build=BuildOptions(voice=voice, bed=bed, profile=profile, music_dir=music_dir, voices_dir=voices_dir),
     )
     console = Console(stderr=True)

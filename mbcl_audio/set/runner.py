@@ -73,6 +73,11 @@ class SetOptions:
     track_lengths: dict[int, float] = field(default_factory=dict)
     #: Delivery formats (``None``: the project file's, else ``build.formats``, MP3 only).
     formats: Optional[tuple[str, ...]] = None
+    #: Where tracks build: ``"local"`` worker processes (``jobs``), or ``"dask"``: tasks on the
+    #: existing Dask cluster at ``scheduler`` (``jobs`` does not apply).
+    executor: str = "local"
+    #: The Dask scheduler's address (``tcp://host:8786``), for ``executor="dask"``.
+    scheduler: Optional[str] = None
 
 
 def with_project(options: SetOptions, config: SetConfig) -> SetOptions:
@@ -254,6 +259,32 @@ def run_job(job: TrackJob, events: Optional["queue_module.Queue[tuple[TrackKey, 
         return TrackOutcome(job.language, job.track, job.title, job.file, "failed", error=message)
 
 
+def _run_dask(jobs: Sequence[TrackJob], scheduler: Optional[str], progress: SetProgress, done: Callable[[TrackOutcome], None]) -> None:
+    """Run ``jobs`` as tasks on the Dask cluster at ``scheduler``; outcomes reach ``done`` as they finish.
+
+    Every worker must see the project's files, the output folder and the speech cache at the same
+    paths (a shared file system), or keep its own speech cache (``$MBCL_AUDIO_CACHE`` per worker).
+    """
+    if not scheduler:
+        raise MbclError("--executor dask needs --scheduler ADDRESS (the Dask scheduler, e.g. tcp://10.0.0.5:8786)")
+    try:
+        from distributed import Client, as_completed  # the optional dask extra
+    except ImportError:
+        raise MbclError("--executor dask needs Dask: pip install 'mbcl-audio[dask]'") from None
+    try:
+        client = Client(scheduler, timeout="20s")
+    except (OSError, TimeoutError) as exc:
+        raise MbclError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    with client:
+        futures = []
+        for job in jobs:
+            progress(job.key, "queued")
+            # pure=False: a track is built each time it is asked for (its files are the point).
+            futures.append(client.submit(run_job, job, pure=False, key=f"mbcl-{job.language}-{job.track:02d}-{job.input_hash[:16]}"))
+        for future in as_completed(futures):
+            done(future.result())
+
+
 def _share_cores(threads: int) -> None:
     """In a worker process: the threads its streaming passes may use (:func:`mbcl_audio.audio.worker_threads`)."""
     os.environ.setdefault("MBCL_AUDIO_THREADS", str(threads))
@@ -335,7 +366,10 @@ def build_set(
         progress(outcome.key, outcome.status)
 
     workers = max(1, min(options.jobs or 1, len(to_build)))
-    if workers == 1:
+    if options.executor == "dask":
+        if to_build:
+            _run_dask(to_build, options.scheduler, progress, done)
+    elif workers == 1:
         events: "queue_module.Queue[tuple[TrackKey, str]]" = queue_module.Queue()
         for job in to_build:
             outcome = run_job(job, events)
