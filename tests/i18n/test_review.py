@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polib
 import pytest
-from conftest import fill
+from po_files import fill
 
 from mbcl_audio.i18n import I18nError, export_po, import_po, read_sources
 from mbcl_audio.i18n.review import check_language, language_status

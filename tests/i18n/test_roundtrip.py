@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polib
 import pytest
-from conftest import fill
+from po_files import fill
 
 from mbcl_audio.i18n import export_po, import_po, read_sources
 from mbcl_audio.script import Pause, Speech, parse_script

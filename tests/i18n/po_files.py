@@ -1,4 +1,5 @@
-"""Helpers to fill PO files (the project copy to work in is ``scripts_copy``, tests/conftest.py)."""
+"""Filling PO files in the translation tests (a plain module: ``from po_files import fill``; the project
+copy to work in is ``scripts_copy``, tests/conftest.py)."""
 
 from __future__ import annotations
 
