@@ -57,15 +57,14 @@ def pipe_to_ffmpeg(blocks: Iterable[np.ndarray], sample_rate: int, channels: int
         try:
             for block in blocks:
                 encoder.stdin.write(np.ascontiguousarray(block, dtype="<f4").tobytes())
-            encoder.stdin.close()
         except BrokenPipeError:
             pass  # ffmpeg stopped early; its message follows
         finally:
-            if not encoder.stdin.closed:
-                try:
-                    encoder.stdin.close()
-                except BrokenPipeError:
-                    pass
+            # End of input (also when a block could not be made: ffmpeg must not wait forever).
+            try:
+                encoder.stdin.close()
+            except BrokenPipeError:
+                pass
             returncode = encoder.wait()
         if returncode != 0:
             errors.seek(0)

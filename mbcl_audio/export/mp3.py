@@ -124,7 +124,7 @@ def encode_mp3(
         raise ValueError("cannot encode an empty source (libsndfile writes an unreadable file)")
 
     chosen = mp3_encoder(encoder)
-    makeup = np.float32(1.0 / encoder_gain(source.sample_rate, source.n_channels, level, chosen))
+    makeup = np.float32(1.0 / encoder_gain(source.sample_rate, source.n_channels, bitrate_kbps, chosen))
     blocks = _checked_blocks(source, makeup, block_samples)
     if chosen == "ffmpeg":
         pipe_to_ffmpeg(blocks, source.sample_rate, source.n_channels, _ffmpeg_output(path, bitrate_kbps), "mp3")
@@ -138,7 +138,8 @@ def encode_mp3(
     if (kbps, rate) != (bitrate_kbps, source.sample_rate):
         raise RuntimeError(
             f"encoder wrote {kbps} kb/s at {rate} Hz, asked for {bitrate_kbps} kb/s at "
-            f"{source.sample_rate} Hz: the libsndfile compression-level mapping changed"
+            f"{source.sample_rate} Hz"
+            + (": the libsndfile compression-level mapping changed" if chosen == "libsndfile" else " (ffmpeg's libmp3lame)")
         )
     return path
 
@@ -236,7 +237,7 @@ def _mp3_writer(path: PathLike, sample_rate: int, channels: int, level: float) -
 
 
 @lru_cache(maxsize=None)
-def encoder_gain(sample_rate: int, channels: int, level: float, encoder: str = "libsndfile") -> float:
+def encoder_gain(sample_rate: int, channels: int, bitrate_kbps: int, encoder: str = "libsndfile") -> float:
     """Decoded level / written level of an MP3 path (linear, about 0.97 for both encoders).
 
     Measured on 2 s of a 997 Hz sine at -12 dBFS, RMS over the middle second,
@@ -248,10 +249,9 @@ def encoder_gain(sample_rate: int, channels: int, level: float, encoder: str = "
     with tempfile.TemporaryDirectory(prefix="mbcl-mp3-") as tmp:
         probe = Path(tmp) / "probe.mp3"
         if encoder == "ffmpeg":
-            kbps = next(k for k, v in COMPRESSION_LEVELS.items() if v == level)
-            pipe_to_ffmpeg([x], sample_rate, channels, _ffmpeg_output(probe, kbps), "mp3")
+            pipe_to_ffmpeg([x], sample_rate, channels, _ffmpeg_output(probe, bitrate_kbps), "mp3")
         else:
-            with _mp3_writer(probe, sample_rate, channels, level) as out:
+            with _mp3_writer(probe, sample_rate, channels, compression_level(bitrate_kbps)) as out:
                 out.write(x)
         y, _ = sf.read(probe, dtype="float64", always_2d=True)
     middle = slice(sample_rate // 2, sample_rate // 2 + sample_rate)

@@ -261,23 +261,24 @@ def check_language(source: SourceSet, po_dir: Path, language: str, tracks: Optio
     findings: list[Finding] = []
     texts: dict[Key, str] = {}
     where: dict[Key, str] = {}
-    pos: dict[str, tuple[Path, Optional[polib.POFile]]] = {}
+    pos: dict[str, tuple[Path, Optional[polib.POFile], str]] = {}
     for template in templates:
         path = po_path(po_dir, source, template, language)
         po = load_po(path) if path.is_file() else None
-        pos[str(template.path)] = (path, po)
+        voice = _voice(source, template, language)  # parses the target script: once per template
+        pos[str(template.path)] = (path, po, voice)
         if po is None:
             continue
-        findings += _po_findings(path, po, template, _voice(source, template, language), language)
+        findings += _po_findings(path, po, template, voice, language)
         for entry in po:
             if not entry.obsolete and entry.msgstr:
                 texts[(str(template.path), entry.msgctxt or "")] = entry.msgstr
                 where[(str(template.path), entry.msgctxt or "")] = _entry_where(path, entry, entry.msgctxt or "")
     for template in templates:
-        path, po = pos[str(template.path)]
+        path, po, voice = pos[str(template.path)]
         findings += _script_findings(source, template, language, po, path)
         if po is not None and not template.block:
-            findings += _track_length_findings(source, template, texts, where, _voice(source, template, language), language)
+            findings += _track_length_findings(source, template, texts, where, voice, language)
     return findings
 
 

@@ -374,14 +374,10 @@ def _section_numbers(script: Script, path: str) -> dict[int, int]:
 def _passages_by_line(script: Script, path: str) -> dict[int, int]:
     """Line -> optional passage index, for every item of ``path`` that is in a passage."""
     found: dict[int, int] = {}
-    for item in script.items:
+    # Prompts and phrase halves carry their passage like the items that hold them.
+    for item in (*script.items, *script.utterances):
         if item.passage is not None and item.pos.path == path:
             found[item.pos.line] = item.passage
-        for inner in getattr(item, "prompts", ()) + tuple(
-            getattr(item, half) for half in ("inhale", "exhale") if hasattr(item, half)
-        ):
-            if item.passage is not None and inner.pos.path == path:
-                found[inner.pos.line] = item.passage
     return found
 
 
