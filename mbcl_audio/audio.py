@@ -52,6 +52,30 @@ class ArraySource:
         return read_padded(self.samples, start, stop)
 
 
+class Concatenated:
+    """Mono clips end to end as one :class:`Source`, without copying them into one array."""
+
+    n_channels = 1
+
+    def __init__(self, clips: Iterable[np.ndarray], sample_rate: int):
+        self.clips = [np.asarray(c, dtype=np.float32).reshape(-1) for c in clips]
+        self.sample_rate = int(sample_rate)
+        self.starts = np.cumsum([0] + [len(c) for c in self.clips])
+        self.n_samples = int(self.starts[-1])
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        out = np.zeros((stop - start, 1), dtype=np.float32)
+        first = max(0, int(np.searchsorted(self.starts, start, side="right")) - 1)
+        for k in range(first, len(self.clips)):
+            at = int(self.starts[k])
+            if at >= stop:
+                break
+            lo, hi = max(start, at), min(stop, at + len(self.clips[k]))
+            if hi > lo:
+                out[lo - start : hi - start, 0] = self.clips[k][lo - at : hi - at]
+        return out
+
+
 def read_padded(samples: np.ndarray, start: int, stop: int) -> np.ndarray:
     """Slice ``samples[start:stop]`` along axis 0, zero-padding outside the array."""
     n = samples.shape[0]
@@ -72,7 +96,14 @@ def raised_cosine(position: np.ndarray) -> np.ndarray:
     ``position`` is clipped to ``[0, 1]``; the curve's zero slope at both ends is
     what keeps fades, ducks and gates free of clicks.
     """
-    return np.sin(0.5 * np.pi * np.clip(position, 0.0, 1.0)) ** 2
+    # 0 and 1 are their own values (+ 0.0 makes a -0.0 the sine's +0.0): only the ramps need
+    # the sine, and a track's gain curves are flat almost everywhere.
+    curve = np.clip(position, 0.0, 1.0) + 0.0
+    if np.ndim(curve) == 0:
+        return np.sin(0.5 * np.pi * curve) ** 2
+    ramp = (curve > 0.0) & (curve < 1.0)
+    curve[ramp] = np.sin(0.5 * np.pi * curve[ramp]) ** 2
+    return curve
 
 
 def iter_blocks(n_samples: int, block_samples: int = BLOCK_SAMPLES) -> Iterator[tuple[int, int]]:
@@ -234,6 +265,10 @@ def map_spans(function, spans: list[tuple[int, int]], threads: int) -> Iterator:
             yield future.result()
 
 
+class SpoolClosed(RuntimeError):
+    """A spool was closed while something still waited to read it (a pass given up)."""
+
+
 class Spool:
     """A :class:`Source` that renders ``source`` once, in order, into an anonymous temporary file and
     serves every read from there.
@@ -245,11 +280,17 @@ class Spool:
     A source whose blocks do not depend on each other (``parallel_reads``, as a limiter's) renders
     on :func:`worker_threads` threads. Reads are positional, so threads may read a spool at once.
     Attributes the spool does not have are the source's (a limiter's ``max_reduction_db``).
+
+    With ``background``, rendering starts at once on a thread of its own and runs to the end while
+    readers take what is ready (a read waits for its samples): the reader's work (a loudness
+    filter, an encoder) overlaps the rendering. The render is ahead of the readers by at most the
+    file, never by memory. :meth:`close` stops it; a read still waiting then raises
+    :class:`SpoolClosed`, and an error of the source reaches every read that waits for its samples.
     """
 
     parallel_reads = True
 
-    def __init__(self, source: Source, block_samples: int = BLOCK_SAMPLES):
+    def __init__(self, source: Source, block_samples: int = BLOCK_SAMPLES, background: bool = False):
         self.source = source
         self.sample_rate = source.sample_rate
         self.n_samples = int(source.n_samples)
@@ -258,11 +299,26 @@ class Spool:
         self._file = tempfile.TemporaryFile(prefix="mbcl-spool-")
         self._rendered = 0  # samples [0, _rendered) are in the file
         self._lock = threading.Lock()
+        self._ready = threading.Condition()  # signalled as _rendered grows, on an error and on close
+        self._error: BaseException | None = None
+        self._closed = False
+        self._thread: threading.Thread | None = None
+        if background:
+            self._thread = threading.Thread(target=self._render_all, name="mbcl-spool", daemon=True)
+            self._thread.start()
 
     def __getattr__(self, name: str):
         if name == "source":  # not set yet: no recursion while constructing
             raise AttributeError(name)
         return getattr(self.source, name)
+
+    def _render_all(self) -> None:
+        try:
+            self._render_to(self.n_samples)
+        except BaseException as exc:  # handed to the readers, who raise it
+            with self._ready:
+                self._error = exc
+                self._ready.notify_all()
 
     def _render_to(self, stop: int) -> None:
         with self._lock:
@@ -275,19 +331,37 @@ class Spool:
             spans = block_spans(self._rendered, end, self.block_samples)
             frame = 4 * self.n_channels
             for (a, b), block in zip(spans, map_spans(self.source.read, spans, threads)):
+                if self._closed:
+                    raise SpoolClosed("the spool was closed")
                 os.pwrite(self._file.fileno(), np.ascontiguousarray(block, dtype=np.float32).tobytes(), a * frame)
-                self._rendered = b
+                with self._ready:
+                    self._rendered = b
+                    self._ready.notify_all()
+
+    def _wait_for(self, stop: int) -> None:
+        """Until samples ``[0, stop)`` are in the file (the background render puts them there)."""
+        with self._ready:
+            while self._rendered < stop and self._error is None and not self._closed:
+                self._ready.wait()
+            if self._rendered < stop:
+                raise self._error if self._error is not None else SpoolClosed("the spool was closed")
 
     def read(self, start: int, stop: int) -> np.ndarray:
         out = np.zeros((stop - start, self.n_channels), dtype=np.float32)
         lo, hi = max(start, 0), min(stop, self.n_samples)
         if hi > lo:
             if hi > self._rendered:
-                self._render_to(hi)
+                self._wait_for(hi) if self._thread is not None else self._render_to(hi)
             frame = 4 * self.n_channels
             data = os.pread(self._file.fileno(), (hi - lo) * frame, lo * frame)
             out[lo - start : hi - start] = np.frombuffer(data, dtype=np.float32).reshape(hi - lo, self.n_channels)
         return out
 
     def close(self) -> None:
+        """Stop a background render (its blocks in flight finish first) and remove the file."""
+        with self._ready:
+            self._closed = True
+            self._ready.notify_all()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join()
         self._file.close()

@@ -15,14 +15,16 @@ from typing import Optional
 
 from . import SAMPLE_RATE
 from .atomic import process_temp_path, remove_stale_temp_files
-from .audio import Spool
+from .audio import Spool, worker_threads
 from .errors import BuildError, MbclError
+from .heap import release_free_memory
 from .export import TrackTags, track_filename, write_tags, write_track
+from .export.ahead import EncodeAhead
 from .export.cover import cover_png
 from .export.formats import AAC_FRAME_SAMPLES, EXTENSIONS, check_formats, decoded_length, tag_format, write_format
 from .export.frames import pacing_tag_json, speech_tag_json
 from .master import MasterResult
-from .master.delivery import master_for_file
+from .master.delivery import master_for_file, room_tone_samples
 from .master.profiles import LoudnessProfile
 from .plan import Plan
 from .plan.shift import shift_chapters, shift_spans
@@ -141,6 +143,7 @@ def build_track(
     formats = check_formats(options.formats)  # before any work: m4a without ffmpeg stops here
     clock = StageClock(progress)
     track = prepare_track(script_path, options, cache, clock)
+    release_free_memory()  # what synthesis and loading the speech left free, before the passes
     profile = track.profile
     if profile.sample_rate is not None and profile.sample_rate != SAMPLE_RATE:
         raise BuildError(
@@ -314,22 +317,30 @@ def _encode_verified(
             :data:`MAX_ATTEMPTS` attempts.
     """
     headroom_db = ENCODER_HEADROOM_DB
-    # The mix is rendered once, into a spool that every pass and attempt reads back.
-    rendered = Spool(track.mix)
+    # The mix is rendered once, into a spool that every pass and attempt reads back; it renders in
+    # the background while the loudness pass reads what is ready.
+    rendered = Spool(track.mix, background=True)
+    # A file that is the whole mix has its tags and chapters before mastering: with a core to spare,
+    # the encoder starts on each limiter pass as it begins, beside the pass's measuring.
+    ahead_ok = worker_threads() > 1 and not any(room_tone_samples(profile, SAMPLE_RATE))
     for _ in range(MAX_ATTEMPTS):
         clock.start("master")
-        mastered, result, shift = master_for_file(track.mix, profile, headroom_db, track.requested_samples, rendered)
-        n_samples = mastered.n_samples
-        chapters = track.plan.chapters if shift is None else shift_chapters(track.plan.chapters, shift, n_samples)
-        cycles = [c for c in pacing_cycles(track.mix, shift or 0) if 0 <= c[0] < n_samples]
-        speech = [s for s in shift_spans(track.mix.speech_spans(), shift or 0) if s[0] < n_samples]
-        tags = replace(
-            base_tags,
-            pacing=pacing_tag_json(cycles, SAMPLE_RATE) if cycles else "",
-            speech=speech_tag_json(speech, SAMPLE_RATE) if speech else "",
-        )
-        clock.start("encode")
-        write_track(mastered, staging, tags, chapters, bitrate_kbps)
+        ahead = None
+        if ahead_ok:
+            planned = _file_marks(track, base_tags, None, track.mix.n_samples)
+            ahead = EncodeAhead(lambda audio: write_track(audio, staging, planned[0], planned[1], bitrate_kbps))
+        try:
+            mastered, result, shift = master_for_file(
+                track.mix, profile, headroom_db, track.requested_samples, rendered, on_pass=ahead and ahead.start
+            )
+            n_samples = mastered.n_samples
+            tags, chapters, cycles, speech = _file_marks(track, base_tags, shift, n_samples)
+            clock.start("encode")
+            if ahead is None or not ahead.finish(mastered):
+                write_track(mastered, staging, tags, chapters, bitrate_kbps)
+        finally:
+            if ahead is not None:
+                ahead.cancel()  # after an error: the encoder stops and its temporary file goes
         clock.start("verify")
         report = analyze_file(staging, profile, pacing=cycles or None, speech=speech)
         clock.stop()
@@ -353,6 +364,20 @@ def _encode_verified(
         f"{path}: true peak {peak:.2f} dBTP stays above the {profile.ceiling_dbtp} dBTP "
         f"ceiling after {MAX_ATTEMPTS} attempts; nothing was written"
     )
+
+
+def _file_marks(track: PreparedTrack, base_tags: TrackTags, shift: Optional[int], n_samples: int) -> tuple:
+    """``(tags, chapters, cycles, speech)`` of a file ``n_samples`` long, moved ``shift`` samples
+    against the plan (``None``: not at all): the tags with the pacing and speech tags filled."""
+    chapters = track.plan.chapters if shift is None else shift_chapters(track.plan.chapters, shift, n_samples)
+    cycles = [c for c in pacing_cycles(track.mix, shift or 0) if 0 <= c[0] < n_samples]
+    speech = [s for s in shift_spans(track.mix.speech_spans(), shift or 0) if s[0] < n_samples]
+    tags = replace(
+        base_tags,
+        pacing=pacing_tag_json(cycles, SAMPLE_RATE) if cycles else "",
+        speech=speech_tag_json(speech, SAMPLE_RATE) if speech else "",
+    )
+    return tags, chapters, cycles, speech
 
 
 def resolve_scripts(target: str, languages: Optional[list[str]], scripts_dir: Path) -> list[Path]:

@@ -194,7 +194,7 @@ def prepare_track(
             plan = replace(plan, pacing=tuple(replace(st, sound=options.pacing_sound) for st in plan.pacing))
         return TrackMix(
             plan, speech.clips, bed=bed, pacing=options.pacing, settings=options.mix, bell=bell,
-            music_dir=options.music_dir,
+            music_dir=options.music_dir, loop_cache=cache.directory / "beds",
         )
 
     requested = target_samples(planned, speech_samples, options.length_s)

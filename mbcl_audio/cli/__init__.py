@@ -11,6 +11,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
+from ..heap import use_one_arena
 from .boundary import BoundaryGroup
 from .build import build, profiles
 from .i18n import i18n, import_text
@@ -31,6 +32,7 @@ __all__ = ["main"]
 @click.version_option(__version__, prog_name="mbcl-audio")
 def main() -> None:
     """Build the MBCL guided-meditation tracks from timed exercise scripts."""
+    use_one_arena()  # before any thread starts: a build's blocks then reuse one heap
 
 
 for _command in (build, build_set_command, plan, check, tracks, profiles, voices, cache, takes, qa, i18n, import_text):

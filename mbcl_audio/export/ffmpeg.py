@@ -59,8 +59,13 @@ def pipe_to_ffmpeg(blocks: Iterable[np.ndarray], sample_rate: int, channels: int
                 encoder.stdin.write(np.ascontiguousarray(block, dtype="<f4").tobytes())
         except BrokenPipeError:
             pass  # ffmpeg stopped early; its message follows
+        except BaseException:
+            # No block came (an error, an encode given up): what ffmpeg has is not wanted, so it
+            # stops now instead of encoding it to the end.
+            encoder.kill()
+            raise
         finally:
-            # End of input (also when a block could not be made: ffmpeg must not wait forever).
+            # End of input: ffmpeg must not wait forever.
             try:
                 encoder.stdin.close()
             except BrokenPipeError:

@@ -9,6 +9,7 @@ for every profile.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Optional
 
 from ..audio import FadedOut, Source, SourceSlice
@@ -42,7 +43,12 @@ def room_tone_samples(profile: LoudnessProfile, sample_rate: int) -> tuple[int, 
 
 
 def master_for_file(
-    mix: TrackMix, profile: LoudnessProfile, headroom_db: float, length_samples: int, rendered: Optional[Source] = None
+    mix: TrackMix,
+    profile: LoudnessProfile,
+    headroom_db: float,
+    length_samples: int,
+    rendered: Optional[Source] = None,
+    on_pass: Optional[Callable[[Source], None]] = None,
 ) -> tuple[Source, MasterResult, Optional[int]]:
     """``mix`` mastered as the file holds it, and the file's offset from the plan's timeline (samples).
 
@@ -54,15 +60,29 @@ def master_for_file(
     the whole mix, faded to digital silence over its last ``END_FADE_S``. The
     offset is ``None`` when the file holds the whole mix as planned. ``rendered`` is the mix's
     audio when it is already rendered (a :class:`~mbcl_audio.audio.Spool` of it), else ``mix``.
+
+    ``on_pass(audio)``, for a file that is the whole mix, sees each limiter pass as the file would
+    hold it, as the pass starts (:func:`~mbcl_audio.master.mastering.master`): the source returned
+    is the very object the last call saw, so a caller that started encoding it can tell.
+    A file trimmed to its sounds is only known after mastering: ``on_pass`` is not called.
     """
     audio = mix if rendered is None else rendered
     sr = mix.sample_rate
     speech = mix.speech_spans()
     if not any(room_tone_samples(profile, sr)):
+        fade = seconds_to_samples(END_FADE_S, sr)
+        passes: list[FadedOut] = []
+
+        def started(limited: Source) -> None:
+            passes.append(FadedOut(limited, fade))
+            on_pass(passes[-1])
+
         mastered, result = master(
-            audio, profile.target, profile.ceiling_dbtp, headroom_db, measure=profile.target_measure, speech_spans=speech
+            audio, profile.target, profile.ceiling_dbtp, headroom_db, measure=profile.target_measure,
+            speech_spans=speech, on_pass=None if on_pass is None else started,
         )
-        return FadedOut(mastered, seconds_to_samples(END_FADE_S, sr)), result, None
+        faded = passes[-1] if passes and passes[-1].source is mastered else FadedOut(mastered, fade)
+        return faded, result, None
     start, stop = mix.sound_span()
     body = SourceSlice(audio, start, stop)
     target = profile.target

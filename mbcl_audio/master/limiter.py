@@ -178,7 +178,9 @@ class TruePeakLimiter:
         k, r, m = self.k, self.r, ENVELOPE_MARGIN
         lo, hi = start - self.left_margin, stop + self.right_margin
         x = np.asarray(self.source.read(lo, hi), dtype=np.float64) * self.gain_lin
-        env = oversampled_peak_envelope(x.astype(np.float32))[m : len(x) - m]  # samples [lo+m, hi-m)
+        # Only where the envelope may reach the threshold does it change the gain: elsewhere it
+        # reads lower, and the gain there is 1 either way.
+        env = oversampled_peak_envelope(x.astype(np.float32), self.threshold)[m : len(x) - m]  # samples [lo+m, hi-m)
         with np.errstate(divide="ignore"):
             g_req = np.minimum(1.0, self.threshold / env.astype(np.float64))
         a = _valid_min(g_req, k)  # a[j] for j in [lo + m, stop): first index start - r + 1

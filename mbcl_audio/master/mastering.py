@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Optional
 
 import numpy as np
@@ -67,6 +67,8 @@ class Levels:
     integrated_lufs: float
     voice_lufs: Optional[float]
     rms_db: float
+    #: The largest ``|sample|`` (linear).
+    sample_peak: float = 0.0
 
     def of(self, measure: LoudnessMeasure) -> float:
         """The figure ``measure`` names (``-inf`` for a voice level without speech spans)."""
@@ -84,12 +86,14 @@ def levels(
     sine reads -3.01). ``speech_spans`` are ``(start, stop)`` samples.
     """
     n = int(source.n_samples)
-    total = 0.0
+    total, peak = 0.0, 0.0
 
     def add_squares(start: int, x: np.ndarray) -> None:
-        nonlocal total
+        nonlocal total, peak
         x = x[: max(0, n - start)]  # the loudness pass reads zeros past the end
         total += float(np.einsum("ij,ij->", x, x))
+        if x.size:
+            peak = max(peak, float(np.abs(x).max()))
 
     energy, hop = subblock_energies(source, block_samples, on_chunk=add_squares)
     count = n * int(source.n_channels)
@@ -97,6 +101,7 @@ def levels(
         integrated_lufs=gated_loudness(energy, hop),
         voice_lufs=None if speech_spans is None else speech_gated_loudness(energy, hop, speech_spans),
         rms_db=power_db(total / count) if count else -math.inf,
+        sample_peak=peak,
     )
 
 
@@ -108,6 +113,7 @@ def master(
     block_samples: int = BLOCK_SAMPLES,
     measure: LoudnessMeasure = "lufs",
     speech_spans: Optional[Sequence[tuple[int, int]]] = None,
+    on_pass: Optional[Callable[[Source], None]] = None,
 ) -> tuple[Source, MasterResult]:
     """Normalize ``source`` to ``loudness_target`` with true peak <= ``ceiling_dbtp - headroom_db``.
 
@@ -127,6 +133,10 @@ def master(
     not reached within ``MAX_ITERATIONS`` passes the last pass is returned,
     ``output_loudness`` says where it landed.
 
+    ``on_pass(limited)``, if given, sees each limiter pass as it starts rendering (before it is
+    measured), so a caller can start encoding it; a pass that misses the target is closed, and a
+    read of it waiting for samples then raises :class:`~mbcl_audio.audio.SpoolClosed`.
+
     Raises ``ValueError`` if the source is silent (no 400 ms block above
     -70 LUFS; for ``"voice"``, none in the speech spans), or for ``"voice"``
     without speech spans.
@@ -142,24 +152,34 @@ def master(
     gain = loudness_target - input_loudness
     history: list[tuple[float, float]] = []
     limited: Optional[Spool] = None
-    for iteration in range(1, MAX_ITERATIONS + 1):
+    try:
+        for iteration in range(1, MAX_ITERATIONS + 1):
+            if limited is not None:
+                limited.close()  # the last pass missed: its spooled audio goes
+            # Spooled: measuring renders the limited audio once (in the background, while the loudness
+            # pass reads what is ready); the true peak and the encoder read it back.
+            limiter = TruePeakLimiter(source, gain_db=gain, ceiling_dbtp=limit_at, speech_spans=spans or ())
+            limited = Spool(limiter, background=True)
+            if on_pass is not None:
+                on_pass(limited)
+            measured = levels(limited, spans, block_samples)
+            output_loudness = measured.of(measure)
+            error = loudness_target - output_loudness
+            history.append((gain, output_loudness))
+            if abs(error) <= TOLERANCE_LU or iteration == MAX_ITERATIONS:
+                break
+            slope = 1.0
+            if len(history) >= 2:
+                (g0, l0), (g1, l1) = history[-2], history[-1]
+                if g1 != g0:
+                    slope = min(max((l1 - l0) / (g1 - g0), _SLOPE_RANGE[0]), _SLOPE_RANGE[1])
+            gain += error / slope
+        # The loudness pass saw every sample: the true peak is at least the loudest of them.
+        true_peak = true_peak_source(limited, block_samples, floor=measured.sample_peak)
+    except BaseException:
         if limited is not None:
-            limited.close()  # the last pass missed: its spooled audio goes
-        # Spooled: measuring renders the limited audio once; the true peak and the encoder read it back.
-        limited = Spool(TruePeakLimiter(source, gain_db=gain, ceiling_dbtp=limit_at, speech_spans=spans or ()))
-        measured = levels(limited, spans, block_samples)
-        output_loudness = measured.of(measure)
-        error = loudness_target - output_loudness
-        history.append((gain, output_loudness))
-        if abs(error) <= TOLERANCE_LU or iteration == MAX_ITERATIONS:
-            break
-        slope = 1.0
-        if len(history) >= 2:
-            (g0, l0), (g1, l1) = history[-2], history[-1]
-            if g1 != g0:
-                slope = min(max((l1 - l0) / (g1 - g0), _SLOPE_RANGE[0]), _SLOPE_RANGE[1])
-        gain += error / slope
-    true_peak = true_peak_source(limited, block_samples)
+            limited.close()  # its background render stops too
+        raise
     result = MasterResult(
         input_loudness=input_loudness,
         gain_db=gain,

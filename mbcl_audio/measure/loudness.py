@@ -269,8 +269,18 @@ def array_loudness(x: np.ndarray, sample_rate: int) -> float:
     repetition of themselves (same mean-square level), because the meter
     needs at least one full block.
     """
+    return gated_loudness(*array_energies(x, sample_rate))
+
+
+def array_energies(x: np.ndarray, sample_rate: int) -> tuple[np.ndarray, int]:
+    """:func:`subblock_energies` of an in-memory ``np.ndarray [shape=(n,) or (n, channels)]``, a clip
+    shorter than one gating block repeated as :func:`array_loudness` does.
+
+    Energies scale with the square of a gain, so the loudness of ``x`` at several gains comes
+    from one filtering pass: ``gated_loudness(energy * gain ** 2, hop)``.
+    """
     x = np.asarray(x, dtype=np.float32)
     need = int(math.ceil(0.4 * sample_rate)) + 1
     if 0 < x.shape[0] < need:
         x = np.tile(x, (-(-need // x.shape[0]),) + (1,) * (x.ndim - 1))
-    return integrated_loudness(ArraySource(x, sample_rate))
+    return subblock_energies(ArraySource(x, sample_rate))

@@ -241,7 +241,7 @@ def measure_with_series(
         loudness_range_lu=loudness_range(short_term),
         momentary_max_lufs=float(momentary.max()) if momentary.size else -math.inf,
         short_term_max_lufs=float(short_term.max()) if short_term.size else -math.inf,
-        true_peak_dbtp=true_peak_source(source, block_samples) if n else -math.inf,
+        true_peak_dbtp=true_peak_source(source, block_samples, floor=peak) if n else -math.inf,
         sample_peak_dbfs=20.0 * math.log10(peak) if peak > 0 else -math.inf,
         rms_db=rms_db,
         noise_floor_db=noise_db,

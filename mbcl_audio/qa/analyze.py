@@ -145,8 +145,9 @@ def _measure_file(path: Path, pacing: PacingInput, speech: SpeechInput) -> FileF
     with FileSource(path) as decoded:
         if decoded.n_samples <= 0:
             raise ValueError("no audio frames")
-        # Decoded once into a spool: the loudness pass and the true-peak pass (on every core) read it back.
-        source = Spool(decoded)
+        # Decoded once into a spool, in the background while the loudness pass reads what is ready;
+        # the true-peak pass (on every core) reads it back.
+        source = Spool(decoded, background=True)
         sr, n = int(source.sample_rate), int(source.n_samples)
         spans, speech_note = _speech(speech if speech is not None else tag_speech, sr)
         hop = int(round(GATE_STEP_S * sr))

@@ -63,9 +63,13 @@ class TrackMix:
         bed: a generated bed name, a file in ``music_dir``, or ``None`` / ``"none"``.
         pacing: whether the pacing tone sounds where the plan has it.
         bell: where a bell strikes: any of ``"start"``, ``"end"``, ``"sections"``.
+        loop_cache: a folder where a generated bed's loop is kept between builds.
     """
 
     n_channels = 2
+    #: Every block is a pure function of the plan and the sample index (no state between reads),
+    #: so blocks may be rendered on several threads at once.
+    parallel_reads = True
 
     def __init__(
         self,
@@ -76,6 +80,7 @@ class TrackMix:
         settings: MixSettings = MixSettings(),
         bell: Sequence[BellPlace] = (),
         music_dir: Path = Path("music"),
+        loop_cache: Optional[Path] = None,
     ):
         self.plan = plan
         self.sample_rate = plan.sample_rate
@@ -112,7 +117,7 @@ class TrackMix:
                 if e.kind in ("silence", "pause") and e.duration_samples >= swell_min
             ]
             self.bed = BedLayer(
-                bed_loop(bed, self.sample_rate, music_dir),
+                bed_loop(bed, self.sample_rate, music_dir, cache_dir=loop_cache),
                 self.n_samples,
                 self.sample_rate,
                 speech_spans,

@@ -29,17 +29,17 @@ def span_gain(
     start: int, stop: int, spans: Sequence[tuple[int, int]], fade_samples: int
 ) -> np.ndarray:
     """Gain, ``np.ndarray [shape=(stop - start,)]``: 1 inside each span, with raised-cosine fades inside its edges."""
-    n = np.arange(start, stop, dtype=np.int64)
     gain = np.zeros(stop - start, dtype=np.float32)
     for a, b in spans:
-        if b <= start or a >= stop:
+        lo, hi = max(start, a), min(stop, b)  # outside its span the gain is 0
+        if hi <= lo:
             continue
+        n = np.arange(lo, hi, dtype=np.int64)
         fade = max(1, min(fade_samples, (b - a) // 2))
         up = np.clip((n - a) / fade, 0.0, 1.0)
         down = np.clip((b - n) / fade, 0.0, 1.0)
-        g = raised_cosine(np.minimum(up, down))
-        g[(n < a) | (n >= b)] = 0.0
-        np.maximum(gain, g, out=gain)
+        part = gain[lo - start : hi - start]
+        np.maximum(part, raised_cosine(np.minimum(up, down)), out=part)
     return gain
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable, Literal, Optional, Sequence
 
 from .. import SAMPLE_RATE
+from ..heap import use_one_arena
 from ..atomic import write_atomic
 from ..build import BuildOptions, TrackResult, build_track, length_label, output_path
 from ..catalog import Catalog, catalog_path, load_catalog
@@ -288,6 +289,7 @@ def _run_dask(jobs: Sequence[TrackJob], scheduler: Optional[str], progress: SetP
 def _share_cores(threads: int) -> None:
     """In a worker process: the threads its streaming passes may use (:func:`mbcl_audio.audio.worker_threads`)."""
     os.environ.setdefault("MBCL_AUDIO_THREADS", str(threads))
+    use_one_arena()
 
 
 def _run_parallel(jobs: Sequence[TrackJob], workers: int, progress: SetProgress, done: Callable[[TrackOutcome], None]) -> None:

@@ -10,6 +10,7 @@ silences, fades.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
@@ -43,7 +44,8 @@ __all__ = [
 
 
 def bed_loop(
-    name: str, sample_rate: int, music_dir: Path = Path("music"), crossfade_s: float = CROSSFADE_S
+    name: str, sample_rate: int, music_dir: Path = Path("music"), crossfade_s: float = CROSSFADE_S,
+    cache_dir: Optional[Path] = None,
 ) -> np.ndarray:
     """The named bed's loop, ``np.ndarray [shape=(n, 2)]`` float32 stereo at ``LOOP_LUFS`` (a fresh copy).
 
@@ -58,6 +60,8 @@ def bed_loop(
         Folder of user beds.
     crossfade_s : float
         Loop crossfade for user files (s).
+    cache_dir : Path, optional
+        Where a generated loop is kept between processes (made once, then loaded).
 
     Raises
     ------
@@ -66,7 +70,7 @@ def bed_loop(
         ``music_dir``), or a file that is unreadable, silent or too short.
     """
     if name in BED_NAMES:
-        return generated_loop(name, sample_rate)
+        return generated_loop(name, sample_rate, cache_dir)
     path = find_bed_file(name, Path(music_dir))
     if path is None:
         music_dir = Path(music_dir)

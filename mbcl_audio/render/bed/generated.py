@@ -8,16 +8,24 @@ in the frequency domain (a circular operation), and short events (rain drops)
 wrap around the loop end. Looping therefore needs no crossfade and has no seam.
 
 All recipes are pure functions of the sample rate; :func:`generated_loop`
-caches them per sample rate and hands out copies.
+caches them per sample rate and hands out copies. Given a folder, it also keeps each loop on
+disk (:func:`stored_loop`), so that a new process (the next build) loads it instead of making
+it again (about a second for a 64 s loop).
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 from functools import lru_cache
-from typing import Callable, Literal, get_args
+from pathlib import Path
+from typing import Callable, Literal, Optional, get_args
 
 import numpy as np
 
+from ...atomic import write_atomic
+from ...measure import loudness
+from . import common
 from .common import normalize_loop
 
 #: Length of every generated loop (s). 64 s is long enough that the repetition is not heard.
@@ -237,6 +245,35 @@ def rain(sample_rate: int) -> np.ndarray:
 _RECIPES: dict[GeneratedBed, Callable[[int], np.ndarray]] = {"warm-pad": warm_pad, "ocean": ocean, "rain": rain}
 
 
+def recipe_key(name: GeneratedBed, sample_rate: int) -> str:
+    """What the loop ``name`` is made from, as a hex digest: its name and rate, numpy's version and
+    the code of the recipes, the loop normalization and the loudness meter (any edit is a new key)."""
+    digest = hashlib.sha256(f"{name}|{int(sample_rate)}|numpy {np.__version__}".encode())
+    for module in (__file__, common.__file__, loudness.__file__):
+        digest.update(Path(module).read_bytes())
+    return digest.hexdigest()
+
+
+def stored_loop(name: GeneratedBed, sample_rate: int, folder: Path) -> np.ndarray:
+    """The loop ``name`` from ``folder`` (``<name>-<key>.npy``), made and stored there when it is
+    missing or unreadable. Stored atomically, so builds running at once never read half a file."""
+    path = Path(folder) / f"{name}-{recipe_key(name, sample_rate)[:32]}.npy"
+    try:
+        loop = np.load(path, allow_pickle=False)
+        if loop.dtype == np.float32 and loop.ndim == 2 and loop.shape[1] == 2 and np.isfinite(loop).all():
+            return loop
+    except (OSError, ValueError, EOFError):
+        pass  # absent or damaged: made again below
+    loop = _RECIPES[name](sample_rate)
+    buffer = io.BytesIO()
+    np.save(buffer, loop, allow_pickle=False)
+    try:
+        write_atomic(path, buffer.getvalue())
+    except OSError:
+        pass  # a read-only cache only costs the next build the second it saves
+    return loop
+
+
 @lru_cache(maxsize=6)
 def _cached(name: GeneratedBed, sample_rate: int) -> np.ndarray:
     loop = _RECIPES[name](sample_rate)
@@ -244,10 +281,16 @@ def _cached(name: GeneratedBed, sample_rate: int) -> np.ndarray:
     return loop
 
 
-def generated_loop(name: GeneratedBed, sample_rate: int) -> np.ndarray:
+def generated_loop(name: GeneratedBed, sample_rate: int, cache_dir: Optional[Path] = None) -> np.ndarray:
     """The generated bed ``name`` (one of ``BED_NAMES``): a fresh ``np.ndarray [shape=(n, 2)]`` float32 copy.
+
+    With ``cache_dir`` the loop is also kept on disk there (:func:`stored_loop`).
 
     Raises ``KeyError`` for other names; :func:`mbcl_audio.render.bed.bed_loop`
     turns that into a :class:`BedError` listing the choices.
     """
+    if name not in _RECIPES:
+        raise KeyError(name)
+    if cache_dir is not None:  # loaded from disk each time (milliseconds): no second copy held in memory
+        return stored_loop(name, int(sample_rate), Path(cache_dir))
     return _cached(name, int(sample_rate)).copy()

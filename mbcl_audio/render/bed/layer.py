@@ -51,15 +51,18 @@ def duck_amount(
     *before* each span (the voice never enters over a full bed) and recovers
     over ``release`` samples after it, along raised-cosine curves.
     """
-    n = np.arange(start, stop, dtype=np.int64)
     amount = np.zeros(stop - start)
     for a, b in spans:
-        if b + release <= start or a - attack >= stop:
+        # Outside [a - attack, b + release) the shape is 0 and leaves the amount as it is.
+        lo, hi = max(start, a - attack), min(stop, b + release)
+        if hi <= lo:
             continue
+        n = np.arange(lo, hi, dtype=np.int64)
         before = np.clip((n - (a - attack)) / max(attack, 1), 0.0, 1.0)
         after = np.clip(((b + release) - n) / max(release, 1), 0.0, 1.0)
         shape = raised_cosine(np.minimum(before, after))
-        np.maximum(amount, shape, out=amount)
+        part = amount[lo - start : hi - start]
+        np.maximum(part, shape, out=part)
     return amount
 
 
@@ -71,14 +74,16 @@ def swell_amount(start: int, stop: int, spans: Sequence[tuple[int, int]], ramp: 
     the ramps stay inside the span (shortened to half of a short span), so
     the swell is 0 at and outside the span edges.
     """
-    n = np.arange(start, stop, dtype=np.int64)
     amount = np.zeros(stop - start)
     for a, b in spans:
-        if b <= start or a >= stop or b <= a:
+        lo, hi = max(start, a), min(stop, b)  # outside its span a swell is 0
+        if hi <= lo:
             continue
+        n = np.arange(lo, hi, dtype=np.int64)
         r = max(1, min(int(ramp), (b - a) // 2))
         shape = raised_cosine(np.minimum((n - a) / r, (b - n) / r))
-        np.maximum(amount, shape, out=amount)
+        part = amount[lo - start : hi - start]
+        np.maximum(part, shape, out=part)
     return amount
 
 
@@ -176,9 +181,20 @@ class BedLayer:
 
     def gain_curve(self, start: int, stop: int) -> np.ndarray:
         """Linear gain, ``np.ndarray [shape=(stop - start,)]`` float32: level, duck, swell and fades together."""
-        return (self.gain * 10 ** (self.level_db(start, stop) / 20) * self.fade_curve(start, stop)).astype(np.float32)
+        db = self.level_db(start, stop)
+        linear = np.ones_like(db)  # 10 ** 0 is exactly 1: only where the level moves is a power taken
+        moved = db != 0.0
+        linear[moved] = 10 ** (db[moved] / 20)
+        return (self.gain * linear * self.fade_curve(start, stop)).astype(np.float32)
 
     def read(self, start: int, stop: int) -> np.ndarray:
         """Stereo bed for ``[start, stop)``: ``np.ndarray [shape=(stop - start, 2)]`` float32."""
-        idx = np.arange(start, stop, dtype=np.int64) % self.loop.shape[0]
-        return self.loop[idx] * self.gain_curve(start, stop)[:, None]
+        m = self.loop.shape[0]
+        looped = np.empty((stop - start, self.loop.shape[1]), dtype=np.float32)
+        at = start
+        while at < stop:  # the loop's samples in whole runs: track sample i plays loop[i % m]
+            offset = at % m
+            take = min(stop - at, m - offset)
+            looped[at - start : at - start + take] = self.loop[offset : offset + take]
+            at += take
+        return looped * self.gain_curve(start, stop)[:, None]

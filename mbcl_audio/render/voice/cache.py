@@ -179,7 +179,8 @@ class SpeechCache:
         return CacheInfo(self.directory, len(entries), total)
 
     def clear(self) -> int:
-        """Remove every entry (and temporary files left by killed builds); returns how many entries.
+        """Remove every entry, the stored bed loops, and temporary files left by killed builds;
+        returns how many entries.
 
         Safe while a build runs: it only re-synthesizes what it then misses.
         Lock files stay (removing one another process holds would break its lock).
@@ -191,6 +192,9 @@ class SpeechCache:
                 removed += 1
             except FileNotFoundError:
                 pass
+        # The generated beds' loops kept beside the speech (render.bed.generated.stored_loop).
+        for p in (self.directory / "beds").glob("*.npy"):
+            p.unlink(missing_ok=True)
         if self.directory.is_dir():
             now = time.time()
             for p in self.directory.glob(f"{_TMP_PREFIX}*"):

@@ -24,8 +24,8 @@ import numpy as np
 import soxr
 
 from ... import SAMPLE_RATE
-from ...audio import raised_cosine
-from ...measure.loudness import array_loudness
+from ...audio import Concatenated, raised_cosine
+from ...measure.loudness import GATE_BLOCK_S, array_energies, gated_loudness, subblock_energies
 from ...script.model import Script
 from .base import VoiceBackend, VoiceError
 from .cache import SpeechCache
@@ -154,16 +154,21 @@ def prepare_utterances(
     # One gain for all clips: measure the concatenation (gaps would be gated
     # out anyway) and shift it to the target. Measured twice because the
     # -70 LUFS absolute gate makes loudness only almost linear in gain.
-    joined = np.concatenate(clips)
+    # Filtered once for both gains, streamed: the clips are not copied into one array.
+    joined = Concatenated(clips, sample_rate)
+    long_enough = joined.n_samples > GATE_BLOCK_S * sample_rate
+    energy, hop = subblock_energies(joined) if long_enough else array_energies(np.concatenate(clips), sample_rate)
     gain = 1.0
     for _ in range(2):
-        loudness = array_loudness(joined * gain, sample_rate)
+        loudness = gated_loudness(energy * gain**2, hop)
         if not np.isfinite(loudness):
             raise VoiceError(
                 f"voice {backend.name!r} produced speech too quiet to measure for {len(clips)} utterances"
             )
         gain *= 10.0 ** ((speech_lufs - loudness) / 20.0)
-    return [(clip * np.float32(gain)).astype(np.float32) for clip in clips]
+    for clip in clips:  # each a fresh float32 array (apply_fades): scaled in place, not copied
+        clip *= np.float32(gain)
+    return clips
 
 
 @dataclass(frozen=True)
