@@ -14,7 +14,11 @@ script), with a warm speech cache:
   voice, and the bed and pacing tone): the bed ducked under the voice (``sidechaincompress``),
   ``amix``, two-pass ``loudnorm`` to -18 LUFS and -2 dBTP, ``libmp3lame`` at 192 kb/s.
 
-Medians over ``--rounds``; a Markdown table on stdout for docs/performance.md.
+With ``--set LANG`` it also times ``mbcl-audio build-set --lang LANG --lengths short --force``
+with ``-j 1`` and ``-j 2`` (every scripted track of the language, speech cached by an unmeasured
+first run): wall seconds, peak RSS of the largest process, and the speed-up.
+
+Medians over ``--rounds``; Markdown tables on stdout for docs/performance.md.
 """
 
 from __future__ import annotations
@@ -141,19 +145,51 @@ def run(cases: list[int], rounds: int, out: Path) -> list[dict]:
     return rows
 
 
+def run_set(language: str, rounds: int, out: Path) -> list[dict]:
+    """``build-set`` of every ``language`` track at its shortest, with ``-j 1`` and ``-j 2``."""
+    env = dict(os.environ, MBCL_AUDIO_CACHE=str(out / "cache"))
+    folder = out / f"set-{language}"
+
+    def build_set(jobs: int) -> tuple[float, float]:
+        command = [sys.executable, "-m", "mbcl_audio.cli", "build-set", "--scripts", str(ROOT / "scripts"),
+                   "--lang", language, "--lengths", "short", "--force", "-j", str(jobs), "--out", str(folder / f"j{jobs}")]
+        return _timed(command, env)
+
+    build_set(2)  # fills the speech cache and the bed loops
+    rows = []
+    times: dict[int, list[tuple[float, float]]] = {1: [], 2: []}
+    for _ in range(rounds):
+        for jobs in (1, 2):  # alternated, so a slow spell of the machine falls on both
+            times[jobs].append(build_set(jobs))
+    for jobs in (1, 2):
+        rows.append({"jobs": jobs, "wall_s": statistics.median(t[0] for t in times[jobs]),
+                     "peak_rss_mb": max(t[1] for t in times[jobs]), "rounds_s": [round(t[0], 1) for t in times[jobs]]})
+        print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cases", default="5,25,45", help="comma-separated minutes: 5, 25, 45")
+    parser.add_argument("--cases", default="5,25,45", help="comma-separated minutes: 5, 25, 45 (empty: none)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--out", type=Path, default=Path("/tmp/bench-speed"))
+    parser.add_argument("--set", dest="set_language", metavar="LANG", help="also time build-set -j 1 and -j 2 for LANG")
     args = parser.parse_args()
-    rows = run([int(c) for c in args.cases.split(",")], args.rounds, args.out)
+    rows = run([int(c) for c in args.cases.split(",")], args.rounds, args.out) if args.cases else []
     print("| case | warm build s | soundfile encode s | ffmpeg libmp3lame s | ffmpeg pipeline s | build / libmp3lame | pipeline / build | peak RSS MB |")
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['case']} | {r['warm_build_s']:.1f} | {r['soundfile_encode_s']:.1f} | {r['ffmpeg_encode_s']:.1f} | "
               f"{r['ffmpeg_pipeline_s']:.1f} | {r['warm_build_s'] / r['ffmpeg_encode_s']:.2f} | "
               f"{r['ffmpeg_pipeline_s'] / r['warm_build_s']:.2f} | {r['peak_rss_mb']:.0f} |")
+    if args.set_language:
+        one, two = run_set(args.set_language, args.rounds, args.out)
+        print()
+        print("| command | wall s (median) | rounds s | peak RSS MB (largest process) |")
+        print("|---|---|---|---|")
+        for r in (one, two):
+            print(f"| `build-set -j {r['jobs']}` | {r['wall_s']:.1f} | {', '.join(map(str, r['rounds_s']))} | {r['peak_rss_mb']:.0f} |")
+        print(f"\nspeed-up -j 2 / -j 1: {one['wall_s'] / two['wall_s']:.2f}x")
     return 0
 
 

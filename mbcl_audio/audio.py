@@ -13,9 +13,9 @@ import os
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Protocol, runtime_checkable
+from typing import Optional, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -230,13 +230,28 @@ class FileSource:
         self.close()
 
 
+#: The share of the cores this process has, when something shares them out (the set builder's
+#: ``-j``): a function, asked at the start of each pass, as jobs start and finish.
+_thread_budget: Optional[Callable[[], int]] = None
+
+
+def set_thread_budget(budget: Optional[Callable[[], int]]) -> None:
+    """Let ``budget()`` say how many threads a pass may use from now on (``None``: the default)."""
+    global _thread_budget
+    _thread_budget = budget
+
+
 def worker_threads() -> int:
-    """Threads a streaming pass may spread its blocks over: ``$MBCL_AUDIO_THREADS``, else the
-    cores, at most 2 (numpy and scipy release the GIL in the heavy loops; more threads than that
-    bought nothing on the two-core machines the set is built on)."""
+    """Threads a streaming pass may spread its blocks over (and whether a build has a core to spare
+    for encoding beside mastering): ``$MBCL_AUDIO_THREADS``, else the share
+    :func:`set_thread_budget` gives, else the cores, at most 2 (numpy and scipy release the GIL in
+    the heavy loops; more threads than that bought nothing on the two-core machines the set is
+    built on)."""
     given = os.environ.get("MBCL_AUDIO_THREADS", "")
     if given.isdigit() and int(given) > 0:
         return int(given)
+    if _thread_budget is not None:
+        return max(1, int(_thread_budget()))
     return max(1, min(2, os.cpu_count() or 1))
 
 

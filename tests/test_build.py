@@ -172,3 +172,26 @@ def _ffmpeg() -> bool:
     from mbcl_audio.export.formats import ffmpeg_program
 
     return ffmpeg_program() is not None
+
+
+def test_encoding_beside_mastering_writes_the_same_bytes_as_encoding_after_it(tmp_path, cache_dir, monkeypatch):
+    from mbcl_audio import build
+    from mbcl_audio.export.ahead import EncodeAhead
+
+    kept = []
+
+    class Spied(EncodeAhead):
+        def finish(self, source):
+            kept.append(super().finish(source))
+            return kept[-1]
+
+    monkeypatch.setattr(build, "EncodeAhead", Spied)
+    files = {}
+    for threads in ("1", "2"):
+        monkeypatch.setenv("MBCL_AUDIO_THREADS", threads)
+        result = build_track(SHORT_TRACK3, tmp_path / threads, BuildOptions(), cache=SpeechCache(cache_dir))
+        files[threads] = result.path.read_bytes()
+        if threads == "1":
+            assert kept == []  # one core: the encoder runs after mastering
+    assert kept and kept[-1] is True  # two: the file kept is the one encoded beside the limiter pass
+    assert files["1"] == files["2"]

@@ -60,7 +60,7 @@ def format_table(result: SetResult) -> list[str]:
   mbcl-audio build-set --executor dask --scheduler tcp://10.0.0.5:8786""",
 )
 @click.option("--lang", "languages", metavar="LANGS", help="Comma-separated languages, e.g. nl,en (default: every language folder).")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Tracks built at once, in worker processes (default: the number of cores).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Cores to use: up to that many tracks built at once, in worker processes, the cores shared among the tracks building (default: every core; -j 1 builds one track at a time on one core).")
 @click.option("--lengths", type=click.Choice(LENGTH_CHOICES), default=None, help="Every track at its catalogue default, shortest (short) or longest (long) length (default: mbcl-audio.toml's [set] and [lengths], else default).")
 @click.option("--force", is_flag=True, help="Rebuild tracks that are up to date.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,

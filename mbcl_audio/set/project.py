@@ -6,7 +6,7 @@
     languages = ["nl", "en"]        # default: every language folder
     lengths = "default"             # or "short" / "long": the catalogue's minimum / maximum
     bed = "warm-pad"                # for every track (default: each script's)
-    jobs = 2                        # worker processes (default: the number of cores)
+    jobs = 2                        # cores to use (default: every core)
     album = "Compassievol leven"    # the tags' album and artist (default: each script's)
     artist = "Anna de Vries"
     publisher = "A training centre" # the tags' publisher and year (default: not written)

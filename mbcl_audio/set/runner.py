@@ -15,9 +15,10 @@ import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Literal, Optional, Sequence
+from typing import Any, Callable, Literal, Optional, Sequence
 
 from .. import SAMPLE_RATE
+from ..audio import set_thread_budget
 from ..heap import use_one_arena
 from ..atomic import write_atomic
 from ..build import BuildOptions, TrackResult, build_track, length_label, output_path
@@ -58,7 +59,8 @@ class SetOptions:
     """
 
     languages: Optional[tuple[str, ...]] = None
-    #: Worker processes (default: the number of cores); 1 builds in this process.
+    #: Cores to use (default: every core): up to that many worker processes, the cores shared among
+    #: the tracks building; 1 builds in this process, on one core.
     jobs: Optional[int] = None
     #: Each track at its catalogue ``default``, minimum (``short``) or maximum (``long``) length.
     #: Given here, it also sets aside the project file's per-track ``[lengths]``.
@@ -119,6 +121,8 @@ class TrackJob:
     voice: str
     bed: str
     cache_dir: Optional[Path] = None
+    #: About how long the track comes out (s): the longest are started first.
+    expected_s: float = 0.0
 
     @property
     def key(self) -> TrackKey:
@@ -202,7 +206,7 @@ def plan_set(scripts_dir: Path, out_dir: Path, options: SetOptions) -> tuple[Cat
             jobs.append(TrackJob(
                 language, info.number, script.front.title, paths[0], build, out_dir, file, digest, variant,
                 voice=voice or script.front.voice, bed=build.bed if build.bed is not None else script.front.bed,
-                cache_dir=options.cache_dir,
+                cache_dir=options.cache_dir, expected_s=length_s if length_s is not None else info.default_s,
             ))
     return catalog, jobs, failed
 
@@ -286,14 +290,36 @@ def _run_dask(jobs: Sequence[TrackJob], scheduler: Optional[str], progress: SetP
             done(future.result())
 
 
-def _share_cores(threads: int) -> None:
-    """In a worker process: the threads its streaming passes may use (:func:`mbcl_audio.audio.worker_threads`)."""
-    os.environ.setdefault("MBCL_AUDIO_THREADS", str(threads))
+#: In a worker process: the cores the set may use, and how many of its tracks are building now.
+_shared: Optional[tuple[int, Any]] = None
+
+
+def _share_cores(cores: int, building: Any) -> None:
+    """In a worker process: its passes use its share of ``cores`` (:func:`mbcl_audio.audio.worker_threads`),
+    ``cores`` over the tracks ``building`` at the time, so the last track running gets every core."""
+    global _shared
+    _shared = (cores, building)
+    set_thread_budget(lambda: cores // max(1, building.value))
     use_one_arena()
 
 
-def _run_parallel(jobs: Sequence[TrackJob], workers: int, progress: SetProgress, done: Callable[[TrackOutcome], None]) -> None:
-    """Run ``jobs`` in ``workers`` processes; stage events and outcomes reach this process's callbacks."""
+def _counted(job: TrackJob, events: Any) -> TrackOutcome:
+    """:func:`run_job` in a worker, counted among the tracks building while it runs."""
+    cores, building = _shared
+    with building.get_lock():
+        building.value += 1
+    try:
+        return run_job(job, events)
+    finally:
+        with building.get_lock():
+            building.value -= 1
+
+
+def _run_parallel(
+    jobs: Sequence[TrackJob], workers: int, cores: int, progress: SetProgress, done: Callable[[TrackOutcome], None]
+) -> None:
+    """Run ``jobs`` in ``workers`` processes sharing ``cores``; stage events and outcomes reach this
+    process's callbacks."""
     context = multiprocessing.get_context("spawn")  # no fork: the parent may run a progress thread
     with context.Manager() as manager:
         events = manager.Queue()
@@ -311,11 +337,11 @@ def _run_parallel(jobs: Sequence[TrackJob], workers: int, progress: SetProgress,
 
         relay_thread = threading.Thread(target=relay, daemon=True)
         relay_thread.start()
-        # The cores are shared out: each worker process gets its part for its streaming passes.
-        threads = max(1, (os.cpu_count() or 1) // workers)
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_share_cores, initargs=(threads,))
+        # The cores are shared out among the tracks building at the time.
+        building = context.Value("i", 0)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_share_cores, initargs=(cores, building))
         try:
-            pending: set[Future[TrackOutcome]] = {pool.submit(run_job, job, events) for job in jobs}
+            pending: set[Future[TrackOutcome]] = {pool.submit(_counted, job, events) for job in jobs}
             while pending:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
@@ -367,19 +393,27 @@ def build_set(
                 save_record(Path(out_dir) / outcome.language, records[outcome.language])
         progress(outcome.key, outcome.status)
 
+    # -j N uses N cores (at most the machine's): N tracks at a time, or fewer tracks with the cores
+    # shared among them. The longest tracks start first, so the last to finish is a short one.
+    cores = max(1, min(options.jobs or 1, os.cpu_count() or 1))
     workers = max(1, min(options.jobs or 1, len(to_build)))
+    to_build.sort(key=lambda job: -job.expected_s)
     if options.executor == "dask":
         if to_build:
             _run_dask(to_build, options.scheduler, progress, done)
     elif workers == 1:
         events: "queue_module.Queue[tuple[TrackKey, str]]" = queue_module.Queue()
-        for job in to_build:
-            outcome = run_job(job, events)
-            while not events.empty():
-                progress(*events.get())
-            done(outcome)
+        set_thread_budget(lambda: cores)
+        try:
+            for job in to_build:
+                outcome = run_job(job, events)
+                while not events.empty():
+                    progress(*events.get())
+                done(outcome)
+        finally:
+            set_thread_budget(None)
     elif to_build:
-        _run_parallel(to_build, workers, progress, done)
+        _run_parallel(to_build, workers, cores, progress, done)
 
     packages: dict[str, tuple[str, ...]] = {}
     for language in dict.fromkeys(j.language for j in jobs):

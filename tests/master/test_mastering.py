@@ -139,3 +139,17 @@ def test_a_voice_target_needs_speech_spans():
         master(ArraySource(x, VOICE_SR), measure="voice")
     with pytest.raises(ValueError, match="silent .*in the speech spans"):
         master(ArraySource(x, VOICE_SR), measure="voice", speech_spans=[(0, 10)])
+
+
+def test_each_limiter_pass_is_handed_out_as_it_starts_and_the_last_is_the_one_returned(speech, mastered):
+    """What an encoder started on a pass gets: every pass, in order; the kept one is the returned
+    object (the same audio as without watching), the missed ones closed."""
+    passes = []
+    out, res = master(ArraySource(speech, SR), loudness_target=-16.0, ceiling_dbtp=CEILING, headroom_db=HEADROOM,
+                      on_pass=passes.append)
+    assert res.iterations >= 2  # limiting takes loudness away: the first pass misses -16
+    assert len(passes) == res.iterations and passes[-1] is out
+    for missed in passes[:-1]:
+        with pytest.raises((ValueError, OSError)):  # its file is gone
+            missed.read(0, 10)
+    assert np.array_equal(read_all(out), read_all(mastered[-16.0][0]))

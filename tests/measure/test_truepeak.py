@@ -56,3 +56,47 @@ def test_streaming_equals_whole_array():
 def test_silence():
     assert true_peak_dbtp(np.zeros((100, 2)), SR) == -math.inf
     assert sample_peak_dbfs(np.zeros(10)) == -math.inf
+
+
+def _bursts(n: int, seed: int) -> np.ndarray:
+    """Quiet noise with loud bursts: like a voice over a bed, loud only now and then."""
+    rng = np.random.default_rng(seed)
+    x = (0.02 * rng.standard_normal((n, 2))).astype(np.float32)
+    for _ in range(30):
+        at = int(rng.integers(0, n - 3000))
+        x[at : at + int(rng.integers(5, 3000))] *= np.float32(rng.uniform(5, 60))
+    return x
+
+
+@pytest.mark.parametrize("floor", [0.05, 0.4, 1.0, "max"])
+def test_an_envelope_with_a_floor_is_exact_wherever_it_reaches_the_floor(floor):
+    x = _bursts(200_000, seed=3)
+    full = oversampled_peak_envelope(x)
+    floor = float(full.max()) if floor == "max" else floor
+    pruned = oversampled_peak_envelope(x, floor)
+    reached = full >= floor
+    assert reached.any()
+    assert np.array_equal(pruned[reached], full[reached])  # bit for bit
+    assert np.all(pruned[~reached] < floor) and np.all(pruned <= full)
+    if floor >= 0.4:  # the skipping is real: somewhere the sample stands in for the interpolated value
+        assert np.any(pruned < full)
+
+
+def test_an_envelope_with_a_floor_keeps_the_edges_exact():
+    # Loud samples at both ends: the stretches run into the zeros outside the array.
+    x = np.zeros((64, 1), np.float32)
+    x[:2], x[-2:], x[30] = 1.0, -1.0, 0.5  # two equal samples: the wave crests between them
+    full = oversampled_peak_envelope(x)
+    pruned = oversampled_peak_envelope(x, 0.9)
+    assert np.array_equal(pruned[full >= 0.9], full[full >= 0.9])
+    assert full.max() > 1.0 and pruned.max() == full.max()
+
+
+def test_a_true_peak_with_the_sample_peak_as_floor_is_the_true_peak():
+    x = _bursts(300_000, seed=4)
+    whole = true_peak_dbtp(x, SR)
+    sample_peak = float(np.abs(x).max())
+    for block in (4096, 65_536):
+        assert true_peak_source(ArraySource(x, SR), block_samples=block, floor=sample_peak) == whole
+    # A floor above every block but one still finds that block's peak exactly.
+    assert true_peak_source(ArraySource(x, SR), block_samples=4096, floor=10 ** (whole / 20) * 0.999) == whole

@@ -71,3 +71,29 @@ def test_ocean_waves_keep_no_steady_period_to_pulse_against_the_breath(loops):
     correlation, lag_s = envelope_periodicity(loops["ocean"], SR, 4.0, 20.0)
     assert correlation < 0.5, (correlation, lag_s)
 
+
+
+def test_a_stored_loop_is_the_synthesized_loop_and_is_read_back_without_synthesis(tmp_path, monkeypatch, loops):
+    stored = generated.stored_loop("rain", SR, tmp_path)
+    np.testing.assert_array_equal(stored, loops["rain"])
+    (path,) = tmp_path.glob("rain-*.npy")
+    assert path.name == f"rain-{generated.recipe_key('rain', SR)[:32]}.npy"
+
+    def no_synthesis(sample_rate):
+        raise AssertionError("the stored loop was synthesized again")
+
+    monkeypatch.setitem(generated._RECIPES, "rain", no_synthesis)
+    np.testing.assert_array_equal(generated.generated_loop("rain", SR, cache_dir=tmp_path), loops["rain"])
+
+
+def test_a_damaged_stored_loop_is_made_again(tmp_path, loops):
+    path = tmp_path / f"rain-{generated.recipe_key('rain', SR)[:32]}.npy"
+    path.write_bytes(b"\x93NUMPY half a file")
+    np.testing.assert_array_equal(generated.stored_loop("rain", SR, tmp_path), loops["rain"])
+    np.testing.assert_array_equal(np.load(path), loops["rain"])  # and stored whole this time
+
+
+def test_the_store_key_changes_with_the_bed_and_the_rate():
+    keys = {generated.recipe_key(name, rate) for name in BED_NAMES for rate in (SR, 2 * SR)}
+    assert len(keys) == 2 * len(BED_NAMES)
+    assert generated.recipe_key("rain", SR) == generated.recipe_key("rain", SR)

@@ -129,3 +129,11 @@ def test_read_is_block_size_independent(pad):
     np.testing.assert_array_equal(
         np.concatenate([bed.gain_curve(s, min(s + 65_537, n)) for s in range(0, n, 65_537)]), bed.gain_curve(0, n)
     )
+
+
+def test_track_sample_i_plays_loop_sample_i_mod_loop_length_across_wraps(pad):
+    n = 2 * pad.shape[0] + 12_345  # wraps twice
+    bed = BedLayer(pad, n, SR, [(3 * SR, 9 * SR)], gain_db=-7.0, swell_spans=[], last_speech_end=9 * SR)
+    tiled = np.resize(pad, (n, 2))  # an independent loop: np.resize repeats the array
+    for start, stop in ((0, n), (pad.shape[0] - 100, pad.shape[0] + 100), (2 * pad.shape[0] - 1, n)):
+        np.testing.assert_array_equal(bed.read(start, stop), tiled[start:stop] * bed.gain_curve(start, stop)[:, None])
