@@ -147,6 +147,25 @@ def test_a_background_spool_serves_readers_while_it_renders_and_equals_its_sourc
     assert inner.samples_read == len(x)
 
 
+def test_on_one_core_a_background_spool_renders_in_the_readers_thread(monkeypatch):
+    # build-set -j 1 promises one core: no render thread beside the reader.
+    monkeypatch.delenv("MBCL_AUDIO_THREADS", raising=False)
+    set_thread_budget(lambda: 1)
+    try:
+        x = _noise(12 * 4_410 + 3, seed=9)
+        inner = CountingSource(x, SR, parallel=True)
+        before = {t.ident for t in threading.enumerate()}
+        spool = Spool(inner, block_samples=4_410, background=True)
+        assert inner.samples_read == 0  # nothing rendered ahead
+        got = np.concatenate([spool.read(a, b) for a, b in block_spans(0, len(x), 3_000)])
+        assert not [t for t in threading.enumerate() if t.ident not in before]
+        spool.close()
+    finally:
+        set_thread_budget(None)
+    assert np.array_equal(got, x)
+    assert inner.samples_read == len(x)  # still rendered once
+
+
 class FailingSource(ArraySource):
     """Fails when asked for samples at or past ``fail_at``."""
 
@@ -160,7 +179,8 @@ class FailingSource(ArraySource):
         return super().read(start, stop)
 
 
-def test_a_background_spool_hands_its_sources_error_to_the_reader_waiting_for_those_samples():
+def test_a_background_spool_hands_its_sources_error_to_the_reader_waiting_for_those_samples(monkeypatch):
+    monkeypatch.setenv("MBCL_AUDIO_THREADS", "2")
     x = _noise(10 * 4_410, seed=8)
     spool = Spool(FailingSource(x, SR, fail_at=6 * 4_410), block_samples=4_410, background=True)
     assert np.array_equal(spool.read(0, 4_410), x[:4_410])  # what came before the error reads fine
@@ -180,7 +200,8 @@ class SlowSource(ArraySource):
         return super().read(start, stop)
 
 
-def test_closing_a_background_spool_wakes_a_waiting_reader_with_spool_closed():
+def test_closing_a_background_spool_wakes_a_waiting_reader_with_spool_closed(monkeypatch):
+    monkeypatch.setenv("MBCL_AUDIO_THREADS", "2")
     gate = threading.Event()
     spool = Spool(SlowSource(_noise(5 * 4_410), SR, gate), block_samples=4_410, background=True)
     errors = []

@@ -23,7 +23,7 @@ PACKAGE = "mbcl_audio"
 
 # Earlier layers first. Each group may import its own members and anything in an earlier group.
 LAYERS: list[tuple[str, ...]] = [
-    ("units", "errors", "atomic", "audio", "vocab", "schema"),
+    ("units", "errors", "atomic", "audio", "heap", "vocab", "schema"),
     ("measure",),
     ("script",),
     ("catalog",),

@@ -91,6 +91,24 @@ def _n_gating_blocks(n_samples: int, sample_rate: int) -> int:
     return max(count, 1) if n_samples > 0 else 0
 
 
+#: Filter state below this magnitude is set to zero between chunks (see :func:`flush_tiny_state`).
+TINY_STATE = 1e-150
+
+
+def flush_tiny_state(state: np.ndarray) -> np.ndarray:
+    """Set the entries of an IIR filter ``state`` smaller than :data:`TINY_STATE` to zero, in place.
+
+    In a long digital silence a recursive filter's state decays into subnormal numbers and stays
+    there (the smallest subnormal times a pole just under 1 rounds back to itself), and the CPU
+    computes with subnormals about a hundred times slower: a 10-minute track with silences and no
+    bed took seven times as long to measure. Flushed between chunks, the state decays at most to
+    the end of a chunk. What is lost is output below 1e-148, whose squares (below 1e-296) no
+    meter resolves: the gates and every reading stay the same.
+    """
+    state[np.abs(state) < TINY_STATE] = 0.0
+    return state
+
+
 def subblock_energies(
     source: Source,
     block_samples: int = BLOCK_SAMPLES,
@@ -132,6 +150,7 @@ def subblock_energies(
         if on_chunk is not None:
             on_chunk(start, x)
         y, zi = scipy.signal.sosfilt(sos, x, axis=0, zi=zi)
+        flush_tiny_state(zi)
         if gain != 1.0:
             y *= gain
         if stop > n:  # past the end of the track: no signal, no ringing

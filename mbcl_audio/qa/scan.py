@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.signal
 
+from ..measure.loudness import flush_tiny_state
+
 #: A frame is clipped when any channel reaches this magnitude (decoded full scale).
 CLIP_LEVEL = 0.999
 #: A clip is a run of at least this many consecutive clipped frames (one full-scale sample is legal).
@@ -137,6 +139,7 @@ class ChunkStats:
         if self._zi is None:
             self._zi = np.zeros((self._sos.shape[0], 2))
         band, self._zi = scipy.signal.sosfilt(self._sos, mono, zi=self._zi)
+        flush_tiny_state(self._zi)  # long silences would otherwise run on subnormals
         self._band.append(np.square(band).reshape(-1, self.hop).sum(axis=1))
 
         inside = max(0, min(length, self.n_samples - start))

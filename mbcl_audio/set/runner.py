@@ -290,22 +290,23 @@ def _run_dask(jobs: Sequence[TrackJob], scheduler: Optional[str], progress: SetP
             done(future.result())
 
 
-#: In a worker process: the cores the set may use, and how many of its tracks are building now.
-_shared: Optional[tuple[int, Any]] = None
+#: In a worker process: the cores the set may use, how many of its tracks are building now, and
+#: the queue its stage events go to.
+_shared: Optional[tuple[int, Any, Any]] = None
 
 
-def _share_cores(cores: int, building: Any) -> None:
+def _share_cores(cores: int, building: Any, events: Any) -> None:
     """In a worker process: its passes use its share of ``cores`` (:func:`mbcl_audio.audio.worker_threads`),
     ``cores`` over the tracks ``building`` at the time, so the last track running gets every core."""
     global _shared
-    _shared = (cores, building)
+    _shared = (cores, building, events)
     set_thread_budget(lambda: cores // max(1, building.value))
     use_one_arena()
 
 
-def _counted(job: TrackJob, events: Any) -> TrackOutcome:
+def _counted(job: TrackJob) -> TrackOutcome:
     """:func:`run_job` in a worker, counted among the tracks building while it runs."""
-    cores, building = _shared
+    cores, building, events = _shared
     with building.get_lock():
         building.value += 1
     try:
@@ -321,39 +322,46 @@ def _run_parallel(
     """Run ``jobs`` in ``workers`` processes sharing ``cores``; stage events and outcomes reach this
     process's callbacks."""
     context = multiprocessing.get_context("spawn")  # no fork: the parent may run a progress thread
-    with context.Manager() as manager:
-        events = manager.Queue()
-        stop = threading.Event()
+    # A queue the workers inherit (no manager process: starting one cost a second of every set).
+    events = context.Queue()
+    stop = threading.Event()
 
-        def relay() -> None:
-            while not stop.is_set():
-                try:
-                    key, stage = events.get(timeout=0.1)
-                except queue_module.Empty:
-                    continue
-                except (EOFError, OSError):
-                    return
-                progress(key, stage)
+    def relay() -> None:
+        while not stop.is_set():
+            try:
+                key, stage = events.get(timeout=0.1)
+            except queue_module.Empty:
+                continue
+            except (EOFError, OSError):
+                return
+            progress(key, stage)
 
-        relay_thread = threading.Thread(target=relay, daemon=True)
-        relay_thread.start()
-        # The cores are shared out among the tracks building at the time.
-        building = context.Value("i", 0)
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_share_cores, initargs=(cores, building))
-        try:
-            pending: set[Future[TrackOutcome]] = {pool.submit(_counted, job, events) for job in jobs}
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    done(future.result())
-        except BaseException:
-            # Ctrl-C reaches the workers too; each removes its staging file, none is replaced half-written.
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-        finally:
-            pool.shutdown(wait=True)
-            stop.set()
-            relay_thread.join()
+    relay_thread = threading.Thread(target=relay, daemon=True)
+    relay_thread.start()
+    # The cores are shared out among the tracks building at the time.
+    building = context.Value("i", 0)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_share_cores, initargs=(cores, building, events))
+    try:
+        pending: set[Future[TrackOutcome]] = {pool.submit(_counted, job) for job in jobs}
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                done(future.result())
+    except BaseException:
+        # Ctrl-C reaches the workers too; each removes its staging file, none is replaced half-written.
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)
+        stop.set()
+        relay_thread.join()
+        # Events the relay had not taken when the workers finished.
+        while True:
+            try:
+                progress(*events.get_nowait())
+            except (queue_module.Empty, EOFError, OSError):
+                break
+        events.close()
 
 
 def build_set(

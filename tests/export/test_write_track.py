@@ -9,7 +9,7 @@ import pytest
 import soundfile as sf
 from signals import SR
 
-from mbcl_audio.audio import ArraySource
+from mbcl_audio.audio import BLOCK_SAMPLES, ArraySource
 from mbcl_audio.export import read_tags, write_track
 from mbcl_audio.plan.model import Chapter
 
@@ -51,7 +51,7 @@ def test_failing_encode_leaves_nothing(tmp_path, signal, tags, chapters):
     src = FailingSource(signal, SR, fail_at=441_000)
     with pytest.raises(RuntimeError, match="midway"):
         write_track(src, tmp_path / "out" / "t.mp3", tags, chapters)
-    assert src.reads == 2  # it really failed mid-stream, after writing audio
+    assert src.reads == 441_000 // BLOCK_SAMPLES + 1  # it really failed mid-stream, after writing audio
     assert list((tmp_path / "out").iterdir()) == []
 
 

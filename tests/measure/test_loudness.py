@@ -163,3 +163,35 @@ def test_speech_gated_loudness_is_the_voice_alone_whatever_plays_between():
             assert gated_loudness(energy, hop) < voice_alone - 3.0  # the whole file's loudness drops
     energy, hop = subblock_energies(ArraySource(voice, SR))
     assert speech_gated_loudness(energy, hop, []) == -math.inf
+
+
+# --- long digital silences: the K-weighting state is flushed, the energies stay the same ---
+
+from mbcl_audio.measure.loudness import flush_tiny_state  # noqa: E402
+
+
+def test_flush_tiny_state_zeroes_only_what_no_meter_resolves():
+    state = np.array([[1e-3, -1e-149], [-1e-151, 5e-324]])
+    flush_tiny_state(state)
+    assert state.tolist() == [[1e-3, -1e-149], [0.0, 0.0]]
+
+
+def test_energies_through_a_long_silence_equal_the_unflushed_measurement(monkeypatch):
+    # Noise, 20 s of digital silence (the state would sink into subnormals and stay there), noise.
+    rng = np.random.default_rng(7)
+    x = np.zeros((SR * 22, 2), dtype=np.float32)
+    x[:SR] = 0.1 * rng.standard_normal((SR, 2))
+    x[-SR:] = 0.1 * rng.standard_normal((SR, 2))
+    source = ArraySource(x, SR)
+    energy, hop = subblock_energies(source, block_samples=2 * SR)
+    monkeypatch.setattr("mbcl_audio.measure.loudness.flush_tiny_state", lambda state: state)
+    reference, _ = subblock_energies(source, block_samples=2 * SR)
+
+    # Unflushed, the silence holds tiny and subnormal output; flushed, exact zeros. Nothing else differs.
+    assert reference.max() > 1.0
+    kept = reference > 1e-290
+    assert np.array_equal(energy[kept], reference[kept])
+    assert np.all(energy[~kept] <= 1e-290)
+    # Late in the silence the flushed state gives exact zeros.
+    late = slice(SR * 10 // hop, SR * 20 // hop)
+    assert np.all(energy[late] == 0.0)

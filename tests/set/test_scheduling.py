@@ -41,11 +41,11 @@ def test_one_job_builds_the_longest_track_first_on_one_core(tmp_path, ran):
 def test_a_worker_gets_the_cores_over_the_tracks_building_with_it(monkeypatch, ran):
     monkeypatch.setattr(runner, "use_one_arena", lambda: None)  # not this test process's heap
     building = multiprocessing.Value("i", 0)
-    runner._share_cores(2, building)
+    runner._share_cores(2, building, None)
     job = runner.TrackJob("nl", 1, "t", None, None, None, "f.mp3", "", "default", voice="espeak", bed="warm-pad", expected_s=60.0)
-    runner._counted(job, None)  # alone: both cores
+    runner._counted(job)  # alone: both cores
     building.value = 1  # another track is building
-    runner._counted(job, None)
+    runner._counted(job)
     building.value = 0
     assert [threads for *_, threads in ran] == [2, 1]
     assert building.value == 0  # counted out again
