@@ -301,8 +301,8 @@ class Spool:
     With ``background`` and more than one :func:`worker_threads`, rendering starts at once on a
     thread of its own and runs to the end while readers take what is ready (a read waits for its
     samples): the reader's work (a loudness filter, an encoder) overlaps the rendering. With one
-    thread (``build-set -j 1``: one core) each read renders what it needs first. The render is ahead of the readers by at most the
-    file, never by memory. :meth:`close` stops it; a read still waiting then raises
+    thread (``build-set -j 1``: one core) each read renders what it needs first. The render is
+    ahead of the readers by at most the file, never by memory. :meth:`close` stops it; a read still waiting then raises
     :class:`SpoolClosed`, and an error of the source reaches every read that waits for its samples.
     """
 

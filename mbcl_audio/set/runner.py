@@ -290,23 +290,23 @@ def _run_dask(jobs: Sequence[TrackJob], scheduler: Optional[str], progress: SetP
             done(future.result())
 
 
-#: In a worker process: the cores the set may use, how many of its tracks are building now, and
-#: the queue its stage events go to.
-_shared: Optional[tuple[int, Any, Any]] = None
+#: In a worker process: how many of the set's tracks are building now, and the queue its stage
+#: events go to.
+_shared: Optional[tuple[Any, Any]] = None
 
 
 def _share_cores(cores: int, building: Any, events: Any) -> None:
     """In a worker process: its passes use its share of ``cores`` (:func:`mbcl_audio.audio.worker_threads`),
     ``cores`` over the tracks ``building`` at the time, so the last track running gets every core."""
     global _shared
-    _shared = (cores, building, events)
+    _shared = (building, events)
     set_thread_budget(lambda: cores // max(1, building.value))
     use_one_arena()
 
 
 def _counted(job: TrackJob) -> TrackOutcome:
     """:func:`run_job` in a worker, counted among the tracks building while it runs."""
-    cores, building, events = _shared
+    building, events = _shared
     with building.get_lock():
         building.value += 1
     try:
@@ -327,10 +327,13 @@ def _run_parallel(
     stop = threading.Event()
 
     def relay() -> None:
-        while not stop.is_set():
+        # Runs until the workers are done and every event they sent has been passed on.
+        while True:
             try:
                 key, stage = events.get(timeout=0.1)
             except queue_module.Empty:
+                if stop.is_set():
+                    return
                 continue
             except (EOFError, OSError):
                 return
@@ -355,12 +358,6 @@ def _run_parallel(
         pool.shutdown(wait=True)
         stop.set()
         relay_thread.join()
-        # Events the relay had not taken when the workers finished.
-        while True:
-            try:
-                progress(*events.get_nowait())
-            except (queue_module.Empty, EOFError, OSError):
-                break
         events.close()
 
 

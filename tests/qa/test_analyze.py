@@ -203,3 +203,27 @@ def test_a_sample_above_full_scale_fails_whatever_the_profile_allows(tmp_path, g
     check = next(c for c in report.checks if c.name == "full-scale")
     assert not check.passed and check.measured == pytest.approx(20 * math.log10(1.2), abs=0.01)
     assert "clipping" not in names(report)
+
+
+def test_band_energy_through_a_long_silence_equals_the_unflushed_filter(monkeypatch):
+    # The band filter's state is flushed out of subnormals in silences; only unresolvable output goes.
+    hop = 4410
+    rng = np.random.default_rng(3)
+    x = np.zeros((SR * 22, 1))
+    x[:SR] = 0.1 * rng.standard_normal((SR, 1))
+    x[-SR:] = 0.1 * rng.standard_normal((SR, 1))
+
+    def band_energy() -> np.ndarray:
+        stats = ChunkStats(SR, len(x), hop)
+        for start in range(0, len(x), 20 * hop):
+            stats(start, x[start : start + 20 * hop])
+        return stats.result().band_energy
+
+    flushed = band_energy()
+    monkeypatch.setattr("mbcl_audio.qa.scan.flush_tiny_state", lambda state: state)
+    reference = band_energy()
+    assert reference.max() > 1.0
+    kept = reference > 1e-290
+    assert np.array_equal(flushed[kept], reference[kept])
+    assert np.all(flushed[~kept] <= 1e-290)
+    assert np.all(flushed[SR * 10 // hop : SR * 20 // hop] == 0.0)  # late in the silence: exact zeros
